@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+// The JSON report is what .ci/run reads to print its "N passed, N failed" line, so `npm test`
+// stays exactly the README's command.
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    reporters: ["default", ["json", { outputFile: ".ci/results.json" }]],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: "forks",
+  },
+});
