@@ -1,0 +1,290 @@
+/**
+ * The engine: accepts deployment requests and commands, and drives every active deployment to a final
+ * status (DESIGN §3). Slack handlers and the CLI call `requestDeployment` / `submitCommand`, which only
+ * validate and record; the drivers do the work. On `start` every deployment left RUNNING,
+ * WAITING_APPROVAL or ROLLING_BACK by a previous process is resumed.
+ */
+import { randomBytes } from "node:crypto";
+import type { AppConfig } from "../config/types.js";
+import { closestNames } from "../domain/closest-names.js";
+import type { Command, CommandKind, Deployment, DeploymentAccess } from "../domain/deployment.js";
+import { planStages } from "../domain/planner.js";
+import { isTerminalDeploymentStatus } from "../domain/status.js";
+import { checkVersion } from "../domain/version.js";
+import type { Clock, Notifier } from "../ports.js";
+import type { AppLock } from "../store/lock-repository.js";
+import type { Store } from "../store/store.js";
+import { applyCommand } from "./apply-command.js";
+import { DeploymentDriver } from "./deployment-driver.js";
+import type { ExecutorRegistry } from "./executor-registry.js";
+import { Journal } from "./journal.js";
+import type { Logger } from "./logger.js";
+import type { StagePorts } from "./stage-executor.js";
+
+export interface DeployableApp {
+  config: AppConfig;
+  access: DeploymentAccess;
+}
+
+/** Where the engine finds app configs (loaded from kanaria.yaml by `config/`). */
+export interface AppSource {
+  get(name: string): DeployableApp | undefined;
+  names(): string[];
+}
+
+export interface EngineDeps {
+  store: Store;
+  registry: ExecutorRegistry;
+  ports: StagePorts;
+  clock: Clock;
+  notifier: Notifier;
+  logger: Logger;
+  apps: AppSource;
+  newDeploymentId?: (app: string) => string;
+  /** How often to look for commands and deployments written by other processes (the CLI). */
+  pollIntervalMs?: number;
+  maxStepErrors?: number;
+}
+
+export interface DeploymentRequest {
+  app: string;
+  version: string;
+  requester: string;
+  reason: string;
+}
+
+export type DeploymentRefusal =
+  | { code: "UNKNOWN_APP"; message: string; suggestions: string[] }
+  | { code: "INVALID_VERSION"; message: string }
+  | { code: "LOCKED"; message: string; lock: AppLock }
+  | { code: "ALREADY_RUNNING"; message: string; active: Deployment }
+  | { code: "NO_EXECUTOR"; message: string };
+
+export type DeploymentRequestOutcome =
+  | { ok: true; deployment: Deployment }
+  | { ok: false; refusal: DeploymentRefusal };
+
+export interface CommandRequest {
+  deploymentId: string;
+  kind: CommandKind;
+  actor: string;
+  actorGroups?: readonly string[];
+  dedupeKey?: string;
+}
+
+export type CommandSubmission =
+  | { ok: true; command: Command; duplicate: boolean }
+  | { ok: false; message: string };
+
+const defaultId = (app: string): string => `${app}-${randomBytes(4).toString("hex")}`;
+
+export class Engine {
+  private readonly journal: Journal;
+  private readonly drivers = new Map<string, { driver: DeploymentDriver; done: Promise<void> }>();
+  private readonly stopper = new AbortController();
+  private poller: NodeJS.Timeout | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.journal = new Journal(deps.store, deps.clock, deps.notifier);
+    this.log = deps.logger.child({ component: "engine" });
+  }
+
+  /** Resumes unfinished deployments and starts watching for work written by other processes. */
+  start(): void {
+    for (const deployment of this.deps.store.deployments.active()) this.drive(deployment.id, "resumed");
+    // Commands left while no engine ran (e.g. for a deployment that has since ended) are answered now.
+    this.poll();
+    const interval = this.deps.pollIntervalMs ?? 1000;
+    this.poller = setInterval(() => this.poll(), interval);
+    this.poller.unref();
+  }
+
+  /** Stops driving (deployments stay where they are, to be resumed by the next start). */
+  async stop(): Promise<void> {
+    if (this.poller) clearInterval(this.poller);
+    this.stopper.abort();
+    await Promise.all([...this.drivers.values()].map((d) => d.done));
+  }
+
+  requestDeployment(request: DeploymentRequest): DeploymentRequestOutcome {
+    const { store, clock } = this.deps;
+    const app = this.deps.apps.get(request.app);
+    if (!app) {
+      const suggestions = closestNames(request.app, this.deps.apps.names());
+      const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.join(", ")}?` : "";
+      return refuse({
+        code: "UNKNOWN_APP",
+        message: `There is no app named "${request.app}".${hint}`,
+        suggestions,
+      });
+    }
+    const version = checkVersion(request.version);
+    if (!version.ok) return refuse({ code: "INVALID_VERSION", message: version.reason });
+    const lock = store.locks.get(request.app);
+    if (lock) {
+      return refuse({
+        code: "LOCKED",
+        message: `${request.app} is locked by ${lock.owner} since ${formatTime(lock.createdAt)}: ${lock.reason}`,
+        lock,
+      });
+    }
+    const lastSuccessful = store.deployments.lastSuccessful(request.app);
+    const planned = planStages({ app: app.config, lastSuccessful });
+    const missing = this.deps.registry.missing(planned.map((s) => s.kind));
+    if (missing.length > 0) {
+      return refuse({
+        code: "NO_EXECUTOR",
+        message: `this Kanaria cannot run ${missing.join(", ")} stages yet, which ${request.app}'s pipeline needs`,
+      });
+    }
+    const now = clock.now();
+    const deployment: Deployment = {
+      id: (this.deps.newDeploymentId ?? defaultId)(request.app),
+      app: request.app,
+      version: request.version,
+      previousVersion: lastSuccessful?.version,
+      requester: request.requester,
+      reason: request.reason,
+      status: "PLANNED",
+      statusReason: "",
+      rollbackCause: undefined,
+      createdAt: now,
+      startedAt: undefined,
+      finishedAt: undefined,
+      deadlineAt: now + app.config.timeoutMs,
+      appConfig: app.config,
+      access: app.access,
+      context: {},
+    };
+    const inserted = store.transaction(() => {
+      const active = store.deployments.activeForApp(request.app);
+      if (active) return active;
+      store.deployments.insert(deployment);
+      planned.forEach((stage, index) => {
+        store.stages.insert({
+          ...stage,
+          deploymentId: deployment.id,
+          index,
+          status: "NOT_STARTED",
+          statusReason: "",
+          state: {},
+          attempts: 0,
+          startedAt: undefined,
+          finishedAt: undefined,
+        });
+      });
+      return undefined;
+    });
+    if (inserted) return refuse(alreadyRunning(inserted));
+    this.journal.write(deployment.id, (w) =>
+      w.event({
+        type: "DEPLOYMENT_REQUESTED",
+        actor: request.requester,
+        message: `${request.requester} asked to deploy ${request.app} ${request.version}${request.reason ? `: ${request.reason}` : ""}`,
+        data: { stages: planned.map((s) => s.kind) },
+      }),
+    );
+    this.drive(deployment.id, "requested");
+    return { ok: true, deployment };
+  }
+
+  /** Records a command for the runner; the same `dedupeKey` twice records it once. */
+  submitCommand(request: CommandRequest): CommandSubmission {
+    const { store, clock } = this.deps;
+    const deployment = store.deployments.get(request.deploymentId);
+    if (!deployment) return { ok: false, message: `there is no deployment ${request.deploymentId}` };
+    const { command, duplicate } = store.commands.insert(
+      {
+        deploymentId: request.deploymentId,
+        kind: request.kind,
+        actor: request.actor,
+        actorGroups: request.actorGroups ?? [],
+        dedupeKey: request.dedupeKey,
+      },
+      clock.now(),
+    );
+    if (!duplicate) this.dispatch(deployment.id);
+    return { ok: true, command, duplicate };
+  }
+
+  /** Resolves when the deployment's driver has finished (final status) or the engine stopped. */
+  async settled(deploymentId: string): Promise<void> {
+    await this.drivers.get(deploymentId)?.done;
+  }
+
+  /** Wakes the deployment's driver, or handles the command directly when nothing drives it. */
+  private dispatch(deploymentId: string): void {
+    const running = this.drivers.get(deploymentId);
+    if (running) {
+      running.driver.wake();
+      return;
+    }
+    const deployment = this.deps.store.deployments.get(deploymentId);
+    if (!deployment) return;
+    if (!isTerminalDeploymentStatus(deployment.status)) {
+      this.drive(deploymentId, "command");
+      return;
+    }
+    // A finished deployment has no driver; its commands are answered (ignored) here.
+    for (const command of this.deps.store.commands.pending(deploymentId)) {
+      this.journal.write(deploymentId, (w) => applyCommand(w, this.deps.store, command));
+    }
+  }
+
+  private poll(): void {
+    if (this.stopper.signal.aborted) return;
+    try {
+      for (const id of this.deps.store.commands.deploymentsWithPending()) this.dispatch(id);
+      for (const d of this.deps.store.deployments.active()) {
+        if (!this.drivers.has(d.id)) this.drive(d.id, "found");
+      }
+    } catch (error) {
+      this.log.error({ err: error }, "polling the store failed");
+    }
+  }
+
+  private drive(deploymentId: string, why: string): void {
+    if (this.drivers.has(deploymentId) || this.stopper.signal.aborted) return;
+    const driver = new DeploymentDriver(
+      {
+        store: this.deps.store,
+        journal: this.journal,
+        registry: this.deps.registry,
+        ports: this.deps.ports,
+        clock: this.deps.clock,
+        logger: this.deps.logger,
+        maxStepErrors: this.deps.maxStepErrors ?? 5,
+      },
+      deploymentId,
+      this.stopper.signal,
+    );
+    this.log.info({ deployment: deploymentId, why }, "driving deployment");
+    const done = driver
+      .run()
+      .catch((error: unknown) => {
+        // A bug or a broken database: the deployment stays where it is and is resumed by the next start.
+        this.log.error({ err: error, deployment: deploymentId }, "deployment driver crashed");
+      })
+      .finally(() => this.drivers.delete(deploymentId));
+    this.drivers.set(deploymentId, { driver, done });
+  }
+}
+
+function refuse(refusal: DeploymentRefusal): DeploymentRequestOutcome {
+  return { ok: false, refusal };
+}
+
+function alreadyRunning(active: Deployment): DeploymentRefusal {
+  return {
+    code: "ALREADY_RUNNING",
+    message:
+      `${active.app} is already being deployed: ${active.version} by ${active.requester} ` +
+      `since ${formatTime(active.createdAt)} (${active.status}, deployment ${active.id})`,
+    active,
+  };
+}
+
+function formatTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}

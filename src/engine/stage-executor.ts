@@ -1,0 +1,61 @@
+/**
+ * The contract between the runner and the per-kind stage executors (`src/stages/`).
+ *
+ * An executor advances its stage in *steps*. A step does a bounded amount of work and returns either
+ * `done` or `wait` (call me again at `until`). Long waits — a WAIT stage, an approval, an analysis
+ * interval, polling ECS for stability — are never slept inside a step: the runner sleeps, so commands
+ * (cancel, roll back, approve) are handled promptly and a restart resumes at the next step.
+ *
+ * Steps must be idempotent: after a crash the runner calls `step` again with the last *saved* state, so
+ * every external change is an `ensure…` (look up, then create) and anything a later step or the rollback
+ * needs is saved with `saveState` / `saveContext` *before* the change it protects.
+ */
+import type { Deployment, Stage } from "../domain/deployment.js";
+import type { StageKind } from "../domain/stage-kind.js";
+import type { Clock, Ecs, LoadBalancer, Metrics } from "../ports.js";
+import type { Measurement } from "../store/measurement-repository.js";
+import type { Logger } from "./logger.js";
+
+export interface StagePorts {
+  ecs: Ecs;
+  loadBalancer: LoadBalancer;
+  metrics: Metrics;
+}
+
+/** Who may approve while a stage waits for people; the runner checks APPROVE commands against it. */
+export interface ApprovalRequest {
+  /** Stage-level approvers; empty means the app's approvers from kanaria.yaml. */
+  approvers: string[];
+  minApproverNum: number;
+  /** What people are asked, e.g. "Promote v2 to 100%?". */
+  question: string;
+}
+
+export type StepResult =
+  | { type: "done"; status: "SUCCESS" | "FAILURE"; reason: string }
+  | { type: "wait"; until: number; reason: string; approval?: ApprovalRequest };
+
+export interface StageContext<K extends StageKind = StageKind> {
+  readonly deployment: Deployment;
+  readonly stage: Stage<K>;
+  /** 1 on the first entry into this stage; higher when resumed after a restart. */
+  readonly attempt: number;
+  readonly ports: StagePorts;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Aborted when the engine stops or a command needs the runner's attention. */
+  readonly signal: AbortSignal;
+  /** Persists the stage's own progress in one transaction; `stage.state` on the next step. */
+  saveState(state: Record<string, unknown>): void;
+  /** Persists deployment-wide facts (for later stages and rollback), merged into `deployment.context`. */
+  saveContext(patch: Record<string, unknown>): void;
+  /** Adds a line to the deployment timeline (shown in Slack). */
+  report(message: string, data?: Record<string, unknown>): void;
+  /** Stores one analysis tick; idempotent per (metric, at). */
+  recordMeasurement(measurement: Omit<Measurement, "deploymentId" | "stageIndex">): void;
+}
+
+export interface StageExecutor<K extends StageKind = StageKind> {
+  readonly kind: K;
+  step(ctx: StageContext<K>): Promise<StepResult>;
+}

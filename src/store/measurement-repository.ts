@@ -1,0 +1,52 @@
+import type { Database } from "better-sqlite3";
+import { parseJsonColumn } from "./json-column.js";
+
+/** One analysis tick of one metric: values, counts, estimate, interval, evidence, p-value, verdict. */
+export interface Measurement {
+  deploymentId: string;
+  stageIndex: number;
+  metric: string;
+  /** End of the measured window (ms). */
+  at: number;
+  verdict: string;
+  data: Record<string, unknown>;
+}
+
+interface MeasurementRow {
+  deployment_id: string;
+  stage_idx: number;
+  metric: string;
+  at: number;
+  verdict: string;
+  data: string;
+}
+
+export class MeasurementRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Idempotent: the same (deployment, stage, metric, at) recorded twice is stored once; returns false then. */
+  record(m: Measurement): boolean {
+    const result = this.db
+      .prepare(
+        `INSERT INTO measurements (deployment_id, stage_idx, metric, at, verdict, data) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (deployment_id, stage_idx, metric, at) DO NOTHING`,
+      )
+      .run(m.deploymentId, m.stageIndex, m.metric, m.at, m.verdict, JSON.stringify(m.data));
+    return result.changes === 1;
+  }
+
+  /** In time order. */
+  list(deploymentId: string, stageIndex: number): Measurement[] {
+    const rows = this.db
+      .prepare("SELECT * FROM measurements WHERE deployment_id = ? AND stage_idx = ? ORDER BY at, metric")
+      .all(deploymentId, stageIndex) as MeasurementRow[];
+    return rows.map((r) => ({
+      deploymentId: r.deployment_id,
+      stageIndex: r.stage_idx,
+      metric: r.metric,
+      at: r.at,
+      verdict: r.verdict,
+      data: parseJsonColumn(r.data, `measurement ${r.metric}@${r.at}`),
+    }));
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The process the crash tests kill. It drives a small app through two deployments on a real SQLite file
+ * and a FakeCloud whose effects are journaled to a file: v1 (quick sync), then v2 (canary pipeline).
+ * It exits 0 once v2 has a final status. Killed at any moment and started again, it must converge.
+ *
+ * argv: <database> <effects log> <scenario JSON>
+ */
+
+import { isTerminalDeploymentStatus } from "../../src/domain/status.js";
+import { Engine } from "../../src/engine/engine.js";
+import { ExecutorRegistry } from "../../src/engine/executor-registry.js";
+import { silentLogger } from "../../src/engine/logger.js";
+import { acquireServeLease } from "../../src/engine/serve-lease.js";
+import type { StageExecutor } from "../../src/engine/stage-executor.js";
+import { systemClock } from "../../src/engine/system-clock.js";
+import { waitExecutor } from "../../src/stages/wait.js";
+import { waitApprovalExecutor } from "../../src/stages/wait-approval.js";
+import { openStore } from "../../src/store/store.js";
+import { FakeCloud } from "../fakes/fake-cloud.js";
+import { toyEcsExecutors } from "../fixtures/crash/toy-ecs-executors.js";
+import { canaryPipeline, TOY_CLOUD, toyAppConfig, toyApps } from "../fixtures/toy-app.js";
+import type { CrashScenario } from "./crash-scenario.js";
+
+const [dbPath, logPath, scenarioJson] = process.argv.slice(2);
+if (!dbPath || !logPath || !scenarioJson) throw new Error("usage: crash-child <db> <effects log> <scenario>");
+const scenario = JSON.parse(scenarioJson) as CrashScenario;
+
+const { store } = openStore(dbPath);
+acquireServeLease(store, systemClock, { onLost: () => process.exit(5), heartbeatMs: 200, ttlMs: 1000 });
+
+// Each cloud call takes a little time, so that kills land in the middle of stages too.
+const cloud = new FakeCloud({ ...TOY_CLOUD, logFile: logPath });
+const slow = <T extends object>(target: T): T =>
+  new Proxy(target, {
+    get(obj, prop, receiver) {
+      const value = Reflect.get(obj, prop, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        await systemClock.sleep(Math.floor(Math.random() * scenario.opDelayMs));
+        return (value as (...a: unknown[]) => unknown).apply(obj, args);
+      };
+    },
+  });
+const ports = {
+  ecs: slow(cloud),
+  loadBalancer: slow(cloud),
+  metrics: { query: async () => ({ kind: "no-data" as const }) },
+};
+
+const registry = new ExecutorRegistry();
+for (const executor of [
+  waitExecutor as unknown as StageExecutor,
+  waitApprovalExecutor as unknown as StageExecutor,
+  ...toyEcsExecutors(TOY_CLOUD),
+]) {
+  registry.register(executor);
+}
+const pipeline = canaryPipeline({ waitMs: scenario.waitMs, approvalTimeoutMs: scenario.approvalTimeoutMs });
+const engine = new Engine({
+  store,
+  registry,
+  ports,
+  clock: systemClock,
+  notifier: { publish: () => undefined },
+  logger: silentLogger(),
+  apps: toyApps({ web: toyAppConfig({ pipeline }) }),
+  pollIntervalMs: 20,
+  maxStepErrors: 5,
+});
+engine.start();
+
+function find(version: string) {
+  return store.deployments.history("web", 10).find((d) => d.version === version);
+}
+
+for (;;) {
+  const v1 = find("v1");
+  if (!v1)
+    engine.requestDeployment({ app: "web", version: "v1", requester: "U_ALICE", reason: "crash test" });
+  else if (v1.status === "SUCCESS" && !find("v2")) {
+    engine.requestDeployment({ app: "web", version: "v2", requester: "U_ALICE", reason: "crash test" });
+  }
+  const v2 = find("v2");
+  if (v2 && isTerminalDeploymentStatus(v2.status)) break;
+  if (v1 && isTerminalDeploymentStatus(v1.status) && v1.status !== "SUCCESS") break;
+  await systemClock.sleep(10);
+}
+await engine.stop();
+process.exit(0);

@@ -1,0 +1,208 @@
+/**
+ * Crash torture (DESIGN §9): a child process drives deployments on a real SQLite file while the test
+ * kills it with SIGKILL at random moments and starts it again, until it finishes on its own. Then every
+ * deployment must be final and the world consistent: one primary task set on the right version, no
+ * orphan task sets, traffic 100/0 — and no effect repeated in a way that changed the outcome.
+ *
+ * The default run does a handful of runs; `npm run test:slow` (KANARIA_SLOW_TESTS=1) does 60.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { isTerminalStageStatus } from "../../src/domain/status.js";
+import { openStore } from "../../src/store/store.js";
+import { FakeCloud } from "../fakes/fake-cloud.js";
+import { TOY_CLOUD } from "../fixtures/toy-app.js";
+import type { CrashScenario } from "./crash-scenario.js";
+
+const SLOW = process.env.KANARIA_SLOW_TESTS === "1";
+const RUNS = SLOW ? 60 : 4;
+const MAX_KILLS = 6;
+const CHILD = join(import.meta.dirname, "crash-child.ts");
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Runs the child; kills it after `killAfterMs` unless it exits first. Resolves with its exit code, or "killed". */
+function runChild(
+  dir: string,
+  scenario: CrashScenario,
+  killAfterMs: number | undefined,
+): Promise<number | "killed"> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        CHILD,
+        join(dir, "kanaria.db"),
+        join(dir, "effects.jsonl"),
+        JSON.stringify(scenario),
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    let killed = false;
+    const timer =
+      killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            killed = child.kill("SIGKILL");
+          }, killAfterMs);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (timer) clearTimeout(timer);
+      if (killed) resolve("killed");
+      else if (code === 0) resolve(0);
+      else reject(new Error(`crash child exited ${code}: ${stderr.slice(-2000)}`));
+    });
+  });
+}
+
+/** Gives the command a person would give, once, as another process writing to the database would. */
+function maybeCommand(dir: string, scenario: CrashScenario): void {
+  if (scenario.kind === "timeout") return;
+  const { store } = openStore(join(dir, "kanaria.db"));
+  try {
+    const v2 = store.deployments.history("web", 10).find((d) => d.version === "v2");
+    if (!v2) return;
+    if (scenario.kind === "approve" && v2.status !== "WAITING_APPROVAL") return;
+    const kind =
+      scenario.kind === "approve" ? "APPROVE" : scenario.kind === "rollback" ? "ROLLBACK" : "CANCEL";
+    store.commands.insert(
+      { deploymentId: v2.id, kind, actor: "U_BOB", actorGroups: [], dedupeKey: "crash-test" },
+      Date.now(),
+    );
+  } finally {
+    store.close();
+  }
+}
+
+interface RunReport {
+  kills: number;
+  outcome: string;
+  resumed: string[];
+}
+
+async function tortureRun(seed: number): Promise<RunReport> {
+  const random = mulberry32(seed);
+  const kinds: CrashScenario["kind"][] = ["approve", "timeout", "rollback", "cancel"];
+  const scenario: CrashScenario = {
+    kind: kinds[seed % kinds.length] ?? "approve",
+    waitMs: 150,
+    // Long enough that an approval often lands between kills; a missed one times out and rolls back.
+    approvalTimeoutMs: seed % kinds.length === 0 ? 2500 : 600,
+    opDelayMs: 15,
+  };
+  const dir = mkdtempSync(join(tmpdir(), "kanaria-crash-"));
+  let kills = 0;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const killAfter = kills < MAX_KILLS ? 300 + Math.floor(random() * 1200) : undefined;
+      if (random() < 0.5) maybeCommand(dir, scenario);
+      const result = await runChild(dir, scenario, killAfter);
+      if (result === 0) break;
+      kills += 1;
+      if (attempt > MAX_KILLS + 20) throw new Error("the child never finished");
+    }
+    return { kills, ...checkFinal(dir, scenario) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function checkFinal(dir: string, scenario: CrashScenario): { outcome: string; resumed: string[] } {
+  const { store } = openStore(join(dir, "kanaria.db"));
+  try {
+    const deployments = store.deployments.history("web", 10);
+    const v1 = deployments.find((d) => d.version === "v1");
+    const v2 = deployments.find((d) => d.version === "v2");
+    expect(v1?.status).toBe("SUCCESS");
+    expect(v2).toBeDefined();
+    if (!v2) return { outcome: "none", resumed: [] };
+    expect(["SUCCESS", "ROLLED_BACK", "CANCELLED"]).toContain(v2.status);
+    for (const d of deployments) {
+      for (const s of store.stages.list(d.id))
+        expect(isTerminalStageStatus(s.status), `${d.version} ${s.kind}`).toBe(true);
+      expect(store.commands.list(d.id).every((c) => c.outcome !== undefined)).toBe(true);
+    }
+
+    const cloud = new FakeCloud({ ...TOY_CLOUD, logFile: join(dir, "effects.jsonl") });
+    const sets = cloud.listTaskSets();
+    const live = v2.status === "SUCCESS" ? "v2" : "v1";
+    expect(sets.map((t) => [t.status, cloud.taskDefinition(t.taskDefinitionArn)?.image])).toEqual([
+      ["PRIMARY", `example/web:${live}`],
+    ]);
+    expect(cloud.currentWeights().map((w) => w.weight)).toEqual([100, 0]);
+
+    // No effect repeated in a way that changed the outcome: each task set role created once, and once
+    // traffic went back to primary for the rollback, it never moved to the canary again.
+    const created = cloud.effects.flatMap((e) => (e.op === "createTaskSet" ? [e.taskSet.externalId] : []));
+    expect(new Set(created).size).toBe(created.length);
+    const rollbackStart = store.events.list(v2.id).find((e) => e.type === "DEPLOYMENT_ROLLING_BACK");
+    if (rollbackStart) {
+      const weights = cloud.effects.flatMap((e) => (e.op === "setWeights" ? [e.weights] : []));
+      const backToPrimary = weights.findLastIndex((w) => w[1]?.weight !== 0) + 1;
+      expect(weights.slice(backToPrimary).every((w) => w[0]?.weight === 100)).toBe(true);
+    }
+    // The outcome matches what people did.
+    const command = store.commands.list(v2.id)[0];
+    const applied = command?.outcome === "APPLIED";
+    const expected = {
+      approve: applied ? ["SUCCESS"] : ["ROLLED_BACK"],
+      timeout: ["ROLLED_BACK"],
+      rollback: applied ? ["ROLLED_BACK", "CANCELLED"] : ["ROLLED_BACK"],
+      cancel: applied ? ["CANCELLED"] : ["ROLLED_BACK"],
+    }[scenario.kind];
+    expect(expected, `${scenario.kind}, command ${command?.outcome}: ${v2.statusReason}`).toContain(
+      v2.status,
+    );
+    const resumed = deployments.flatMap((d) =>
+      store.events
+        .list(d.id)
+        .filter((e) => e.type === "STAGE_RESUMED")
+        .map((e) => String(e.data.kind)),
+    );
+    return { outcome: `${scenario.kind}→${v2.status}`, resumed };
+  } finally {
+    store.close();
+  }
+}
+
+describe(`crash torture (${RUNS} runs${SLOW ? "" : "; KANARIA_SLOW_TESTS=1 for 60"})`, () => {
+  it(
+    "every run ends final and consistent however often the process is killed",
+    async () => {
+      let totalKills = 0;
+      const outcomes = new Map<string, number>();
+      const resumed = new Map<string, number>();
+      const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+      for (let seed = 1; seed <= RUNS; seed++) {
+        const report = await tortureRun(seed);
+        totalKills += report.kills;
+        count(outcomes, report.outcome);
+        for (const kind of report.resumed) count(resumed, kind);
+      }
+      const list = (map: Map<string, number>) => [...map].map(([k, n]) => `${k} ${n}`).join(", ");
+      console.log(`crash torture: ${RUNS} runs, ${totalKills} kills; outcomes: ${list(outcomes)}`);
+      console.log(`crash torture: stages resumed after a kill: ${list(resumed)}`);
+      // The torture must actually torture: most runs are killed at least once.
+      expect(totalKills).toBeGreaterThanOrEqual(RUNS);
+    },
+    RUNS * 60_000,
+  );
+});

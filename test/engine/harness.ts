@@ -1,0 +1,94 @@
+/** Wires a real engine and store to the in-memory fakes, in virtual time. */
+import type { AppConfig } from "../../src/config/types.js";
+import type { DeploymentAccess } from "../../src/domain/deployment.js";
+import type { StageKind } from "../../src/domain/stage-kind.js";
+import { Engine } from "../../src/engine/engine.js";
+import { ExecutorRegistry } from "../../src/engine/executor-registry.js";
+import { silentLogger } from "../../src/engine/logger.js";
+import type { StageExecutor } from "../../src/engine/stage-executor.js";
+import type { Metrics } from "../../src/ports.js";
+import { waitExecutor } from "../../src/stages/wait.js";
+import { waitApprovalExecutor } from "../../src/stages/wait-approval.js";
+import type { Store } from "../../src/store/store.js";
+import { openStore } from "../../src/store/store.js";
+import { FakeClock } from "../fakes/fake-clock.js";
+import { FakeCloud } from "../fakes/fake-cloud.js";
+import { RecordingNotifier } from "../fakes/recording-notifier.js";
+import { toyEcsExecutors } from "../fixtures/crash/toy-ecs-executors.js";
+import { TOY_CLOUD, toyApps } from "../fixtures/toy-app.js";
+
+export const noMetrics: Metrics = {
+  query: async () => ({ kind: "error", reason: "no metrics in this test", retryAfterMs: undefined }),
+};
+
+export interface Harness {
+  engine: Engine;
+  store: Store;
+  clock: FakeClock;
+  cloud: FakeCloud;
+  notifier: RecordingNotifier;
+  /** Runs virtual time until the deployment's driver stops. */
+  settle(deploymentId: string): Promise<void>;
+  /** A new engine on the same store, cloud and clock: what a restart after a crash sees. */
+  restart(): Promise<Harness>;
+}
+
+export interface HarnessOptions {
+  apps: Record<string, AppConfig>;
+  access?: DeploymentAccess;
+  store?: Store;
+  clock?: FakeClock;
+  cloud?: FakeCloud;
+  extraExecutors?: StageExecutor[];
+  replaceExecutors?: StageExecutor[];
+  omitExecutors?: StageKind[];
+  pollIntervalMs?: number;
+}
+
+export function harness(options: HarnessOptions): Harness {
+  const store = options.store ?? openStore(":memory:").store;
+  const clock = options.clock ?? new FakeClock();
+  const cloud = options.cloud ?? new FakeCloud(TOY_CLOUD);
+  const notifier = new RecordingNotifier();
+  const registry = new ExecutorRegistry();
+  const replaced = new Set([
+    ...(options.replaceExecutors ?? []).map((e) => e.kind),
+    ...(options.omitExecutors ?? []),
+  ]);
+  const base: StageExecutor[] = [
+    waitExecutor as unknown as StageExecutor,
+    waitApprovalExecutor as unknown as StageExecutor,
+    ...toyEcsExecutors(TOY_CLOUD),
+  ];
+  for (const executor of [
+    ...base.filter((e) => !replaced.has(e.kind)),
+    ...(options.replaceExecutors ?? []),
+  ]) {
+    registry.register(executor);
+  }
+  for (const executor of options.extraExecutors ?? []) registry.register(executor);
+  const engine = new Engine({
+    store,
+    registry,
+    ports: { ecs: cloud, loadBalancer: cloud, metrics: noMetrics },
+    clock,
+    notifier,
+    logger: silentLogger(),
+    apps: toyApps(options.apps, options.access),
+    pollIntervalMs: options.pollIntervalMs ?? 60_000,
+  });
+  engine.start();
+  const self: Harness = {
+    engine,
+    store,
+    clock,
+    cloud,
+    notifier,
+    settle: (id) => clock.runUntilSettled(engine.settled(id)),
+    restart: async () => {
+      await engine.stop();
+      return harness({ ...options, store, clock, cloud });
+    },
+  };
+  return self;
+}

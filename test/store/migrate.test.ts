@@ -1,0 +1,104 @@
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { defaultMigrationsDir, loadMigrations, migrate, schemaVersion } from "../../src/store/migrate.js";
+import { openDatabase } from "../../src/store/open-database.js";
+import { openStore } from "../../src/store/store.js";
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "kanaria-migrate-"));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A migrations folder holding Kanaria's own migrations plus extra ones written by the test. */
+function migrationsWith(extra: Record<string, string>): string {
+  const dir = tempDir();
+  for (const m of loadMigrations(defaultMigrationsDir()))
+    copyFileSync(join(defaultMigrationsDir(), m.name), join(dir, m.name));
+  for (const [name, sql] of Object.entries(extra)) writeFileSync(join(dir, name), sql);
+  return dir;
+}
+
+describe("migrations", () => {
+  it("brings an empty database to the newest version, in WAL mode with foreign keys", () => {
+    const path = join(tempDir(), "kanaria.db");
+    const { store, migration } = openStore(path);
+    const latest = loadMigrations(defaultMigrationsDir()).length;
+    expect(migration).toEqual({ from: 0, to: latest, applied: ["0001_init.sql"].slice(0, latest) });
+    expect(store.db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(store.db.pragma("foreign_keys", { simple: true })).toBe(1);
+    store.close();
+    const again = openStore(path);
+    expect(again.migration.applied).toEqual([]);
+    again.store.close();
+  });
+
+  it("upgrades an older database in place and keeps its data", () => {
+    const path = join(tempDir(), "kanaria.db");
+    const v1 = openStore(path);
+    v1.store.locks.lock({ app: "web", owner: "U_DAVE", reason: "incident", createdAt: 1 });
+    v1.store.close();
+    const dir = migrationsWith({
+      "0002_lock_expiry.sql": "ALTER TABLE locks ADD COLUMN expires_at INTEGER;",
+    });
+    const v2 = openStore(path, dir);
+    expect(v2.migration).toEqual({ from: 1, to: 2, applied: ["0002_lock_expiry.sql"] });
+    expect(v2.store.locks.get("web")).toEqual({
+      app: "web",
+      owner: "U_DAVE",
+      reason: "incident",
+      createdAt: 1,
+    });
+    expect(v2.store.db.prepare("SELECT expires_at FROM locks").get()).toEqual({ expires_at: null });
+    v2.store.close();
+  });
+
+  it("leaves the database at the previous version when a migration fails half-way", () => {
+    const path = join(tempDir(), "kanaria.db");
+    openStore(path).store.close();
+    const dir = migrationsWith({
+      "0002_broken.sql": "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);",
+    });
+    expect(() => openStore(path, dir)).toThrow(/no such table/);
+    const db = openDatabase(path);
+    expect(schemaVersion(db)).toBe(1);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half_done'").get()).toBeUndefined();
+    db.close();
+  });
+
+  it("refuses a database written by a newer Kanaria", () => {
+    const path = join(tempDir(), "kanaria.db");
+    const db = openDatabase(path);
+    db.pragma("user_version = 99");
+    db.close();
+    expect(() => openStore(path)).toThrow(
+      expect.objectContaining({
+        code: "DATABASE_TOO_NEW",
+        message: expect.stringMatching(/schema version 99, but this Kanaria only knows versions up to 1/),
+      }),
+    );
+  });
+
+  it("refuses a migrations folder with a gap or a badly named file", () => {
+    const gap = migrationsWith({ "0003_skipped.sql": "SELECT 1;" });
+    expect(() => loadMigrations(gap)).toThrow(/expected migration 0002, found 0003_skipped.sql/);
+    const badName = migrationsWith({ "2_bad.sql": "SELECT 1;" });
+    expect(() => loadMigrations(badName)).toThrow(/named NNNN_name.sql/);
+  });
+
+  it("applies migrations in one transaction each (version bump included)", () => {
+    const db = openDatabase(":memory:");
+    const report = migrate(db, [
+      { version: 1, name: "0001_a.sql", sql: "CREATE TABLE a (x);" },
+      { version: 2, name: "0002_b.sql", sql: "CREATE TABLE b (x);" },
+    ]);
+    expect(report).toEqual({ from: 0, to: 2, applied: ["0001_a.sql", "0002_b.sql"] });
+    db.close();
+  });
+});
