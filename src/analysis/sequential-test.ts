@@ -1,0 +1,348 @@
+/**
+ * The statistics of the `SEQUENTIAL` strategy (DESIGN §5): an anytime-valid test that the canary's error
+ * rate is at most `maxRatio` times the control's, checked after every bucket. Pure: a state goes in, a
+ * new state comes out; the state is plain JSON (persisted between ticks, resumed after a restart).
+ *
+ * Model. In a bucket the canary served nc requests with xc errors, the control nk with xk; s = nc / (nc + nk).
+ * If the canary's error rate is r times the control's (whatever the control's rate is that minute),
+ * then given the bucket's m = xc + xk errors, xc ~ Binomial(m, θ(r)), θ(r) = r·s / (r·s + 1 − s).
+ * Conditioning on m removes the shared base rate, so a downstream incident that multiplies both
+ * variants' errors changes m but not the law of xc: it cancels out. (Exact for Poisson counts; for
+ * binomial counts at r = 1 the conditional law is hypergeometric, which is less spread than the
+ * binomial in the convex order, so the guarantee below still holds. For maxRatio > 1 and error rates of
+ * tens of percent, "ratio of rates" and "ratio of odds" start to differ; it is a rate ratio.)
+ *
+ * Test. H0: r ≤ maxRatio = r0. Per bucket, the likelihood ratio of θ(r1) against θ(r0) for r1 > r0 is
+ * ((1 − θ1)/(1 − θ0))^m · (θ1(1 − θ0) / (θ0(1 − θ1)))^xc; its expectation under θ is linear and
+ * increasing in θ and equals 1 at θ0, so it is ≤ 1 for every r ≤ r0. Products over buckets, and any
+ * fixed mixture of them (over r1 and over the bucket where the regression starts, see
+ * `sequential-prior.ts`), are nonnegative supermartingales under H0 with initial value 1, and Ville's
+ * inequality gives P(sup_t evidence_t ≥ 1/α) ≤ α: the evidence may be looked at after every bucket.
+ * The test fails (roll back) the first time the evidence reaches 1/α, and stays failed.
+ *
+ * Interval. For each candidate ratio c on the grid, the two-sided mixture (the early prior weights,
+ * halved, on c·1.05^±d) is a nonnegative martingale under r = c; a candidate whose evidence reaches
+ * 1/α is rejected for good. The interval is [lowest, highest] candidate not rejected, walked inwards
+ * from both ends (a superset of the running intersection, hence also a (1 − α) confidence sequence:
+ * with probability ≥ 1 − α it contains the true ratio at every bucket, if that ratio is a grid value).
+ * It only shrinks. Ends are grid values maxRatio·1.05^c; 0 and Infinity when not yet bounded. The
+ * guarantee is for a constant ratio: when the ratio changes during the analysis every candidate may end
+ * up rejected (`intervalExhausted`); the interval then stays on the last one.
+ *
+ * State. The log-likelihood ratio ℓ(r_k) − ℓ(r0) at every grid value (`GRID_SIZE` numbers), the log of
+ * the late-start components (`ALTERNATIVES` numbers), the interval's two indices and counts: updating is
+ * O(GRID_SIZE + ALTERNATIVES), independent of how many buckets came before.
+ *
+ * Prior (DEFAULT_SEQUENTIAL_PRIOR, tuned with `npx tsx scripts/sim/sequential-power.ts`: 2000 seeded
+ * runs per cell; canary share 10%, control errors 0.2% × shared per-minute log-normal noise σ 0.5,
+ * 1-minute buckets, 5–500 req/s): early bump centred on 1.7× maxRatio, σ 0.25 in ln r, 20% of the early
+ * mass spread evenly over 1.05×–49.6×; 20% of all mass on a regression starting later, at 4×–49.6×.
+ * The bump is narrow because the targets sit at 1.5×–2×, where every nat of prior cost is a few points
+ * of power; the flat tail and the late family buy hard failures (without the late family a 10× that
+ * starts at minute 11 is caught within two buckets in 39% of runs at 50 req/s and 76% at 100, instead
+ * of 61% and 92%). Wider bumps (σ 0.45) or centres 1.6–2.0 move any figure by at most ~3 points.
+ * Measured (% of runs, worst over 5/20/50/100/200/500 req/s unless a range is given):
+ *   A/A 30 min, false failures                     0.1–0.5%   (≤ 1%)
+ *   A/A 3 h, false failures                        0.3–0.6%   (≤ 1%)
+ *   shared incident ×10–50 for 5 min, false fail.  0.1–0.2%   (≤ 2%)
+ *   2× by 40 expected canary errors*               95.7–97.8% (≥ 95%)
+ *   1.5× by 100 expected canary errors*            82.9–86.0% (≥ 80%)
+ *   10× from bucket 1, decided by bucket 2         2.0 / 32.6 / 80.0 / 98.0 / 100 / 100%
+ *   10× from bucket 11, decided by bucket 12       2.0 / 17.7 / 60.5 / 91.5 / 99.3 / 99.7%
+ *   20% canary errors (from 1 or 11), ≤ 2 buckets  98.7–100%
+ * * expected at the control's error rate (canary requests × base rate). Counting the canary's own,
+ *   regressed rate instead (i.e. half / two thirds the traffic) gives 68–71% and 63–67%; a fixed-sample
+ *   level-1% test that knew the alternative would reach 87% in both, so 95% is out of reach there.
+ * Hard failures at 5–20 req/s: two minutes hold 1–5 canary errors, too few for any level-1% decision
+ * (a test knowing r = 10 exactly gets 54% at 20 req/s).
+ */
+
+import { estimateRatio, minDetectableRatio } from "./sequential-estimate.js";
+import {
+  advanceLate,
+  bucketLogLikelihoodRatio,
+  evidenceReaches,
+  gridRatio,
+  logEvidence,
+  sequentialDesign,
+  walkInterval,
+} from "./sequential-evidence.js";
+import {
+  ALTERNATIVES,
+  CANDIDATES,
+  DEFAULT_SEQUENTIAL_PRIOR,
+  GRID_SIZE,
+  type SequentialPrior,
+  validatePrior,
+} from "./sequential-prior.js";
+
+export const SEQUENTIAL_STATE_SCHEMA = "kanaria.sequential/1";
+
+export interface SequentialParams {
+  /** H0: canary error rate ≤ maxRatio × control error rate. > 0. */
+  maxRatio: number;
+  /** False-failure bound, in (0, 1): fail when the evidence reaches 1/alpha. */
+  alpha: number;
+  /** The mixing prior; `DEFAULT_SEQUENTIAL_PRIOR` when absent. */
+  prior?: SequentialPrior;
+}
+
+/**
+ * One interval's counts. Non-negative finite numbers; fractional counts (from rollups) are accepted,
+ * the likelihood extends to them. Errors above totals are not rejected either: only the errors enter
+ * the conditional likelihood, the totals only through the share.
+ */
+export interface SequentialBucket {
+  canaryErrors: number;
+  canaryTotal: number;
+  controlErrors: number;
+  controlTotal: number;
+}
+
+export type SequentialCounts = SequentialBucket;
+
+/** Plain JSON (no Infinity, NaN or undefined anywhere): safe to persist and resume. */
+export interface SequentialState {
+  readonly schema: typeof SEQUENTIAL_STATE_SCHEMA;
+  readonly maxRatio: number;
+  readonly alpha: number;
+  /** The prior the analysis started with; kept so that a resumed analysis keeps its meaning. */
+  readonly prior: Readonly<SequentialPrior>;
+  /** Every bucket seen, informative or not. */
+  readonly buckets: number;
+  /** Buckets with traffic on both sides and at least one error: the only ones that move the evidence. */
+  readonly informativeBuckets: number;
+  /** Sums over every bucket. */
+  readonly counts: Readonly<SequentialCounts>;
+  /** Sums over buckets with traffic on both sides (what the estimate and the detectable ratio use). */
+  readonly compared: Readonly<SequentialCounts>;
+  /** ℓ(r_k) − ℓ(maxRatio) at r_k = maxRatio·1.05^k, index k + GRID_HALF_WIDTH. */
+  readonly logLikelihood: readonly number[];
+  /**
+   * ln B_j for j = 1 … ALTERNATIVES (index j − 1), B_j = Σ_{2 ≤ k ≤ t} π_k Π_{i=k..t} L_i(r_j): the
+   * late-start components already started. Empty until the second informative bucket (or when the
+   * prior's `late` is 0), so that the state never holds −Infinity.
+   */
+  readonly lateLog: readonly number[];
+  /** Candidate indices c (ratio maxRatio·1.05^c, |c| ≤ CANDIDATES) of the interval's ends. */
+  readonly interval: readonly [number, number];
+  /** Every candidate has been rejected (see the module comment). Sticky. */
+  readonly intervalExhausted: boolean;
+  /** The bucket (1-based, counting every bucket) at which the evidence first reached 1/alpha. */
+  readonly failedAtBucket: number | null;
+}
+
+export interface SequentialSummary {
+  /** The mixture likelihood ratio (Infinity when it overflows a double; see logEvidence). */
+  evidence: number;
+  logEvidence: number;
+  /** 1/alpha. */
+  threshold: number;
+  /** FAIL once the evidence has reached the threshold (sticky), CONTINUE otherwise. */
+  decision: "FAIL" | "CONTINUE";
+  failedAtBucket: number | undefined;
+  /**
+   * Maximum-likelihood ratio over the compared buckets: undefined without errors, 0 when only the
+   * control had errors, Infinity when only the canary had; see `estimateRatio`.
+   */
+  estimate: number | undefined;
+  /** Anytime-valid (1 − alpha) confidence sequence for the ratio; ends 0 / Infinity when unbounded. */
+  interval: readonly [number, number];
+  /** No constant ratio is compatible with the data any more (the ratio changed, or a 1 − α miss). */
+  intervalExhausted: boolean;
+  /** The interval lies entirely below maxRatio (and the test has not failed). */
+  canPassEarly: boolean;
+  /**
+   * The smallest ratio the test would flag on typical data given the traffic so far: the smallest
+   * r > maxRatio at which the evidence computed on *expected* counts reaches 1/alpha, the compared
+   * buckets taken as one bucket with their summed totals, the control erring at the pooled rate
+   * p = (canary + control errors) / (canary + control requests) and the canary at r·p. A ratio this
+   * large is flagged by now about half the time. Infinity without traffic on both sides or without
+   * errors, or above maxRatio·1.05^175. See `minDetectableRatio`.
+   */
+  minDetectableRatio: number;
+  buckets: number;
+  informativeBuckets: number;
+  counts: SequentialCounts;
+}
+
+export type SequentialErrorCode =
+  | "SEQUENTIAL_INVALID_PARAMS"
+  | "SEQUENTIAL_INVALID_BUCKET"
+  | "SEQUENTIAL_BAD_STATE";
+
+/** Programming or data errors (never an expected outcome such as a failed test). */
+export class SequentialError extends Error {
+  override readonly name = "SequentialError";
+  constructor(
+    readonly code: SequentialErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const ZERO_COUNTS: SequentialCounts = Object.freeze({
+  canaryErrors: 0,
+  canaryTotal: 0,
+  controlErrors: 0,
+  controlTotal: 0,
+});
+
+/** Throws SequentialError (SEQUENTIAL_INVALID_PARAMS) outside the documented domains. */
+export function initialSequentialState(params: SequentialParams): SequentialState {
+  const { maxRatio, alpha } = params;
+  const prior = { ...(params.prior ?? DEFAULT_SEQUENTIAL_PRIOR) };
+  if (!(maxRatio > 0 && Number.isFinite(maxRatio))) {
+    throw new SequentialError(
+      "SEQUENTIAL_INVALID_PARAMS",
+      `maxRatio must be a positive number, got ${maxRatio}`,
+    );
+  }
+  if (!(alpha > 0 && alpha < 1)) {
+    throw new SequentialError("SEQUENTIAL_INVALID_PARAMS", `alpha must be in (0, 1), got ${alpha}`);
+  }
+  try {
+    validatePrior(prior);
+  } catch (cause) {
+    throw new SequentialError("SEQUENTIAL_INVALID_PARAMS", (cause as Error).message, { cause });
+  }
+  return {
+    schema: SEQUENTIAL_STATE_SCHEMA,
+    maxRatio,
+    alpha,
+    prior,
+    buckets: 0,
+    informativeBuckets: 0,
+    counts: ZERO_COUNTS,
+    compared: ZERO_COUNTS,
+    logLikelihood: new Array<number>(GRID_SIZE).fill(0),
+    lateLog: [],
+    interval: [-CANDIDATES, CANDIDATES],
+    intervalExhausted: false,
+    failedAtBucket: null,
+  };
+}
+
+/**
+ * Folds one bucket into the state; O(GRID_SIZE + ALTERNATIVES). A bucket without traffic on either side
+ * or without errors changes only the counts. Throws SequentialError on a negative or non-finite count
+ * (SEQUENTIAL_INVALID_BUCKET) or a state of another schema (SEQUENTIAL_BAD_STATE).
+ */
+export function updateSequential(state: SequentialState, bucket: SequentialBucket): SequentialState {
+  assertState(state);
+  for (const field of ["canaryErrors", "canaryTotal", "controlErrors", "controlTotal"] as const) {
+    const value = bucket[field];
+    if (!(typeof value === "number" && Number.isFinite(value) && value >= 0)) {
+      throw new SequentialError(
+        "SEQUENTIAL_INVALID_BUCKET",
+        `bucket ${field} must be a finite count ≥ 0, got ${value}`,
+      );
+    }
+  }
+  const buckets = state.buckets + 1;
+  const counts = addCounts(state.counts, bucket);
+  if (!(bucket.canaryTotal > 0 && bucket.controlTotal > 0)) return { ...state, buckets, counts };
+  const compared = addCounts(state.compared, bucket);
+  const errors = bucket.canaryErrors + bucket.controlErrors;
+  if (!(errors > 0)) return { ...state, buckets, counts, compared };
+
+  const design = sequentialDesign(state.maxRatio, state.prior);
+  const logThreshold = -Math.log(state.alpha);
+  const share = bucket.canaryTotal / (bucket.canaryTotal + bucket.controlTotal);
+  const increment = bucketLogLikelihoodRatio(design, share, bucket.canaryErrors, errors);
+  const logLikelihood = state.logLikelihood.map((value, i) => value + (increment[i] ?? 0));
+  const informativeBuckets = state.informativeBuckets + 1;
+  const lateLog = advanceLate(state.lateLog, design.weights.lateMass, informativeBuckets, increment);
+  const walked = walkInterval(state.interval[0], state.interval[1], logLikelihood, design, logThreshold);
+
+  const next: SequentialState = {
+    ...state,
+    buckets,
+    informativeBuckets,
+    counts,
+    compared,
+    logLikelihood,
+    lateLog,
+    interval: [walked.lo, walked.hi],
+    intervalExhausted: state.intervalExhausted || walked.exhausted,
+  };
+  if (state.failedAtBucket === null && evidenceReaches(next, design, logThreshold)) {
+    return { ...next, failedAtBucket: buckets };
+  }
+  return next;
+}
+
+export function summarizeSequential(state: SequentialState): SequentialSummary {
+  assertState(state);
+  const design = sequentialDesign(state.maxRatio, state.prior);
+  const logEv = logEvidence(state, design);
+  const [lo, hi] = state.interval;
+  const intervalLo = lo <= -CANDIDATES ? 0 : gridRatio(state.maxRatio, lo);
+  const intervalHi = hi >= CANDIDATES ? Number.POSITIVE_INFINITY : gridRatio(state.maxRatio, hi);
+  const failed = state.failedAtBucket !== null;
+  return {
+    evidence: Math.exp(logEv),
+    logEvidence: logEv,
+    threshold: 1 / state.alpha,
+    decision: failed ? "FAIL" : "CONTINUE",
+    failedAtBucket: state.failedAtBucket ?? undefined,
+    estimate: estimateRatio(state.logLikelihood, state.compared, state.maxRatio),
+    interval: [intervalLo, intervalHi],
+    intervalExhausted: state.intervalExhausted,
+    canPassEarly: !failed && intervalHi < state.maxRatio,
+    minDetectableRatio: minDetectableRatio(state.compared, design, state.alpha),
+    buckets: state.buckets,
+    informativeBuckets: state.informativeBuckets,
+    counts: { ...state.counts },
+  };
+}
+
+/** Structural check for a state read back from storage (JSON.parse gives `unknown`). */
+export function isSequentialState(value: unknown): value is SequentialState {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Partial<Record<keyof SequentialState, unknown>>;
+  const finiteArray = (a: unknown, lengths: number[]): boolean =>
+    Array.isArray(a) &&
+    lengths.includes(a.length) &&
+    a.every((x) => typeof x === "number" && Number.isFinite(x));
+  const numbers = (o: unknown, keys: string[]): boolean =>
+    typeof o === "object" &&
+    o !== null &&
+    keys.every((k) => typeof (o as Record<string, unknown>)[k] === "number");
+  const countKeys = ["canaryErrors", "canaryTotal", "controlErrors", "controlTotal"];
+  return (
+    v.schema === SEQUENTIAL_STATE_SCHEMA &&
+    typeof v.maxRatio === "number" &&
+    typeof v.alpha === "number" &&
+    numbers(v.prior, ["centre", "spread", "tail", "late", "lateFrom"]) &&
+    Number.isInteger(v.buckets) &&
+    Number.isInteger(v.informativeBuckets) &&
+    numbers(v.counts, countKeys) &&
+    numbers(v.compared, countKeys) &&
+    finiteArray(v.logLikelihood, [GRID_SIZE]) &&
+    finiteArray(v.lateLog, [0, ALTERNATIVES]) &&
+    finiteArray(v.interval, [2]) &&
+    typeof v.intervalExhausted === "boolean" &&
+    (v.failedAtBucket === null || Number.isInteger(v.failedAtBucket))
+  );
+}
+
+function assertState(state: SequentialState): void {
+  if (state.schema !== SEQUENTIAL_STATE_SCHEMA || state.logLikelihood?.length !== GRID_SIZE) {
+    throw new SequentialError(
+      "SEQUENTIAL_BAD_STATE",
+      `not a ${SEQUENTIAL_STATE_SCHEMA} state (schema ${String(state.schema)})`,
+    );
+  }
+}
+
+function addCounts(a: SequentialCounts, b: SequentialBucket): SequentialCounts {
+  return {
+    canaryErrors: a.canaryErrors + b.canaryErrors,
+    canaryTotal: a.canaryTotal + b.canaryTotal,
+    controlErrors: a.controlErrors + b.controlErrors,
+    controlTotal: a.controlTotal + b.controlTotal,
+  };
+}
