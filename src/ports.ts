@@ -82,6 +82,12 @@ export interface ForwardRule {
   targetGroups: WeightedTargetGroup[];
   /** Target-group stickiness of the forward action, kept as it is when weights change. */
   stickiness: { enabled: boolean; durationSeconds: number | undefined } | undefined;
+  /**
+   * The rule's whole action list as read (JSON, provider-shaped). `setWeights` replaces only the forward
+   * action in it, so other actions (authentication, …) survive, and needs no read first: a rollback
+   * that saved this rule moves traffic back in exactly one call.
+   */
+  actions: Array<Record<string, unknown>>;
 }
 
 export interface TargetHealthSummary {

@@ -18,6 +18,11 @@ export class ExecutorRegistry {
     return this.executors.get(kind);
   }
 
+  /** Every registered executor, in registration order (for wiring variations in tests and benches). */
+  all(): StageExecutor[] {
+    return [...this.executors.values()];
+  }
+
   /** Kinds among `kinds` that nothing can execute. */
   missing(kinds: readonly StageKind[]): StageKind[] {
     return [...new Set(kinds)].filter((k) => !this.executors.has(k));

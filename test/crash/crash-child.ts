@@ -8,16 +8,12 @@
 
 import { isTerminalDeploymentStatus } from "../../src/domain/status.js";
 import { Engine } from "../../src/engine/engine.js";
-import { ExecutorRegistry } from "../../src/engine/executor-registry.js";
 import { silentLogger } from "../../src/engine/logger.js";
 import { acquireServeLease } from "../../src/engine/serve-lease.js";
-import type { StageExecutor } from "../../src/engine/stage-executor.js";
 import { systemClock } from "../../src/engine/system-clock.js";
-import { waitExecutor } from "../../src/stages/wait.js";
-import { waitApprovalExecutor } from "../../src/stages/wait-approval.js";
+import { defaultExecutors } from "../../src/stages/default-executors.js";
 import { openStore } from "../../src/store/store.js";
 import { FakeCloud } from "../fakes/fake-cloud.js";
-import { toyEcsExecutors } from "../fixtures/crash/toy-ecs-executors.js";
 import { canaryPipeline, TOY_CLOUD, toyAppConfig, toyApps } from "../fixtures/toy-app.js";
 import type { CrashScenario } from "./crash-scenario.js";
 
@@ -47,14 +43,7 @@ const ports = {
   metrics: { query: async () => ({ kind: "no-data" as const }) },
 };
 
-const registry = new ExecutorRegistry();
-for (const executor of [
-  waitExecutor as unknown as StageExecutor,
-  waitApprovalExecutor as unknown as StageExecutor,
-  ...toyEcsExecutors(TOY_CLOUD),
-]) {
-  registry.register(executor);
-}
+const registry = defaultExecutors();
 const pipeline = canaryPipeline({ waitMs: scenario.waitMs, approvalTimeoutMs: scenario.approvalTimeoutMs });
 const engine = new Engine({
   store,

@@ -5,16 +5,14 @@ import type { StageKind } from "../../src/domain/stage-kind.js";
 import { Engine } from "../../src/engine/engine.js";
 import { ExecutorRegistry } from "../../src/engine/executor-registry.js";
 import { silentLogger } from "../../src/engine/logger.js";
-import type { StageExecutor } from "../../src/engine/stage-executor.js";
+import type { StageExecutor, StagePorts } from "../../src/engine/stage-executor.js";
 import type { Metrics } from "../../src/ports.js";
-import { waitExecutor } from "../../src/stages/wait.js";
-import { waitApprovalExecutor } from "../../src/stages/wait-approval.js";
+import { defaultExecutors } from "../../src/stages/default-executors.js";
 import type { Store } from "../../src/store/store.js";
 import { openStore } from "../../src/store/store.js";
 import { FakeClock } from "../fakes/fake-clock.js";
 import { FakeCloud } from "../fakes/fake-cloud.js";
 import { RecordingNotifier } from "../fakes/recording-notifier.js";
-import { toyEcsExecutors } from "../fixtures/crash/toy-ecs-executors.js";
 import { TOY_CLOUD, toyApps } from "../fixtures/toy-app.js";
 
 export const noMetrics: Metrics = {
@@ -43,6 +41,8 @@ export interface HarnessOptions {
   replaceExecutors?: StageExecutor[];
   omitExecutors?: StageKind[];
   pollIntervalMs?: number;
+  /** Real adapters instead of the in-memory cloud. */
+  ports?: StagePorts;
 }
 
 export function harness(options: HarnessOptions): Harness {
@@ -55,11 +55,7 @@ export function harness(options: HarnessOptions): Harness {
     ...(options.replaceExecutors ?? []).map((e) => e.kind),
     ...(options.omitExecutors ?? []),
   ]);
-  const base: StageExecutor[] = [
-    waitExecutor as unknown as StageExecutor,
-    waitApprovalExecutor as unknown as StageExecutor,
-    ...toyEcsExecutors(TOY_CLOUD),
-  ];
+  const base = defaultExecutors().all();
   for (const executor of [
     ...base.filter((e) => !replaced.has(e.kind)),
     ...(options.replaceExecutors ?? []),
@@ -70,7 +66,7 @@ export function harness(options: HarnessOptions): Harness {
   const engine = new Engine({
     store,
     registry,
-    ports: { ecs: cloud, loadBalancer: cloud, metrics: noMetrics },
+    ports: options.ports ?? { ecs: cloud, loadBalancer: cloud, metrics: noMetrics },
     clock,
     notifier,
     logger: silentLogger(),

@@ -48,21 +48,31 @@ export class FakeClock implements Clock {
     await settle();
   }
 
-  /** Runs virtual time forward until `promise` settles; fails after `maxSteps` timer firings. */
+  /**
+   * Runs virtual time forward until `promise` settles; fails after `maxSteps` timer firings. While no
+   * virtual timer is pending (real I/O in flight, e.g. HTTP to a sandbox server) it waits in real time.
+   */
   async runUntilSettled(promise: Promise<unknown>, maxSteps = 10_000): Promise<void> {
     let settled = false;
     void promise.then(
       () => (settled = true),
       () => (settled = true),
     );
-    for (let steps = 0; steps < maxSteps; steps++) {
+    let fired = 0;
+    for (let idle = 0; idle < 30_000; ) {
       await settle();
       if (settled) return;
       const next = this.nextTimer();
-      if (next) this.fire(next);
+      if (next) {
+        this.fire(next);
+        if (++fired >= maxSteps) break;
+      } else {
+        idle++;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
     }
     throw new Error(
-      `virtual time: not settled after ${maxSteps} steps (now ${new Date(this.current).toISOString()})`,
+      `virtual time: not settled after ${fired} timers (now ${new Date(this.current).toISOString()})`,
     );
   }
 

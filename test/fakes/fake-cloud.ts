@@ -167,6 +167,7 @@ export class FakeCloud implements Ecs, LoadBalancer {
       ruleArn: undefined,
       targetGroups: this.weights.map((w) => ({ ...w })),
       stickiness: { enabled: false, durationSeconds: undefined },
+      actions: [{ Type: "forward" }],
     };
   }
 

@@ -1,0 +1,290 @@
+/**
+ * The AWS adapter's contract, run through the real AWS SDK clients over HTTP against every available
+ * implementation of ECS + ELBv2: moto_server when it is on PATH (a notice is printed when it is not).
+ * The same suite covers the adapter's calls and every stage executor, including the rollback paths.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { AppConfig } from "../../../src/config/types.js";
+import type { StagePorts } from "../../../src/engine/stage-executor.js";
+import { createAwsClients } from "../../../src/providers/aws/aws-clients.js";
+import { AwsEcs } from "../../../src/providers/aws/aws-ecs.js";
+import { AwsLoadBalancer } from "../../../src/providers/aws/aws-load-balancer.js";
+import { type Harness, harness, noMetrics } from "../../engine/harness.js";
+import { FakeClock } from "../../fakes/fake-clock.js";
+import { type AwsWorld, setUpAwsWorld } from "./aws-world-setup.js";
+import { type MotoServer, motoAvailable, startMoto } from "./moto-server.js";
+
+interface Target {
+  name: string;
+  available: () => boolean;
+  start(): Promise<{
+    endpoint: string;
+    ec2Endpoint: string | undefined;
+    reset(): Promise<void>;
+    stop(): Promise<void>;
+  }>;
+}
+
+const TARGETS: Target[] = [
+  {
+    name: "moto_server",
+    available: motoAvailable,
+    async start() {
+      const moto: MotoServer = await startMoto();
+      return { ...moto, ec2Endpoint: moto.endpoint };
+    },
+  },
+];
+
+for (const target of TARGETS) {
+  const available = target.available();
+  if (!available) console.warn(`NOTICE: ${target.name} is not on PATH; its AWS contract tests are skipped.`);
+
+  describe.skipIf(!available)(`AWS adapter contract on ${target.name}`, () => {
+    let server: Awaited<ReturnType<Target["start"]>>;
+    let ports: StagePorts;
+    let world: AwsWorld;
+    let clock: FakeClock;
+
+    beforeAll(async () => {
+      server = await target.start();
+    });
+    afterAll(async () => {
+      await server?.stop();
+    });
+    beforeEach(async () => {
+      await server.reset();
+      clock = new FakeClock();
+      const provider = {
+        name: "test",
+        type: "ECS" as const,
+        region: "us-east-1",
+        endpoints: { ecs: server.endpoint, elbv2: server.endpoint },
+      };
+      const clients = createAwsClients(provider, {
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+        maxAttempts: 3,
+      });
+      ports = {
+        ecs: new AwsEcs(clients.ecs, clock),
+        loadBalancer: new AwsLoadBalancer(clients.elbv2),
+        metrics: noMetrics,
+      };
+      world = await setUpAwsWorld(clients, server.ec2Endpoint ? { ec2Endpoint: server.ec2Endpoint } : {});
+    });
+
+    const cluster = () => String(world.app.serviceDefinition.cluster);
+
+    it("creates a task set once per client token, reads it back, and deletes it (not-found after)", async () => {
+      const taskDefinitionArn = await ports.ecs.registerTaskDefinition({
+        ...world.app.taskDefinition,
+        containerDefinitions: [
+          { name: "web", image: "nginx:1", memory: 256, portMappings: [{ containerPort: 80 }] },
+        ],
+      });
+      expect(taskDefinitionArn).toMatch(/task-definition\/web:1$/);
+      const request = {
+        cluster: cluster(),
+        service: "web",
+        taskDefinitionArn,
+        targetGroup: { targetGroupArn: world.green, containerName: "web", containerPort: 80 },
+        scalePercent: 30,
+        externalId: "d1:canary",
+        clientToken: "d1:canary",
+        tags: { "kanaria:deployment": "d1" },
+        extra: {
+          launchType: "FARGATE",
+          networkConfiguration: world.app.serviceDefinition.networkConfiguration as Record<string, unknown>,
+        },
+      };
+      const first = await ports.ecs.createTaskSet(request);
+      const again = await ports.ecs.createTaskSet(request);
+      expect(again.taskSetArn).toBe(first.taskSetArn);
+      expect(first).toMatchObject({
+        externalId: "d1:canary",
+        taskDefinitionArn,
+        targetGroupArns: [world.green],
+        scalePercent: 30,
+      });
+      const service = await ports.ecs.describeService(cluster(), "web");
+      expect(service?.taskSets.map((t) => t.taskSetArn)).toEqual([first.taskSetArn]);
+      await ports.ecs.updatePrimaryTaskSet(cluster(), "web", first.taskSetArn);
+      expect((await ports.ecs.describeService(cluster(), "web"))?.taskSets[0]?.status).toBe("PRIMARY");
+      expect(await ports.ecs.deleteTaskSet(cluster(), "web", first.taskSetArn)).toBe("deleted");
+      expect(await ports.ecs.deleteTaskSet(cluster(), "web", first.taskSetArn)).toBe("not-found");
+      expect(await ports.ecs.describeService(cluster(), "missing")).toBeUndefined();
+    });
+
+    it("finds the listener's forward action, sets weights in one call and keeps stickiness", async () => {
+      const rules = await ports.loadBalancer.findForwardRules([world.green, world.blue]);
+      expect(rules).toHaveLength(1);
+      const [rule] = rules;
+      if (!rule) return;
+      expect(rule).toMatchObject({
+        listenerArn: world.listenerArn,
+        ruleArn: undefined,
+        stickiness: { enabled: true, durationSeconds: 300 },
+      });
+      expect(rule.targetGroups).toEqual([
+        { targetGroupArn: world.blue, weight: 100 },
+        { targetGroupArn: world.green, weight: 0 },
+      ]);
+      const stored = await ports.loadBalancer.setWeights(rule, [
+        { targetGroupArn: world.blue, weight: 80 },
+        { targetGroupArn: world.green, weight: 20 },
+      ]);
+      expect(stored).toEqual([
+        { targetGroupArn: world.blue, weight: 80 },
+        { targetGroupArn: world.green, weight: 20 },
+      ]);
+      const [after] = await ports.loadBalancer.findForwardRules([world.blue, world.green]);
+      expect(after?.stickiness).toEqual({ enabled: true, durationSeconds: 300 });
+      expect(await ports.loadBalancer.findForwardRules([world.blue])).toEqual([]);
+    });
+
+    describe("stage executors through the adapter", () => {
+      function engineOn(app: AppConfig): Harness {
+        return harness({ apps: { web: app }, clock, ports });
+      }
+
+      async function deploy(h: Harness, version: string): Promise<string> {
+        const outcome = h.engine.requestDeployment({
+          app: "web",
+          version,
+          requester: "U_ALICE",
+          reason: "contract",
+        });
+        if (!outcome.ok) throw new Error(outcome.refusal.message);
+        return outcome.deployment.id;
+      }
+
+      /** Runs virtual time; `when` reacts to the store's state (approvals, forced rollbacks). */
+      async function run(h: Harness, id: string, when?: (h: Harness) => void): Promise<void> {
+        for (let i = 0; i < 3000; i++) {
+          const status = h.store.deployments.get(id)?.status;
+          if (status && ["SUCCESS", "FAILURE", "ROLLED_BACK", "CANCELLED"].includes(status)) return;
+          when?.(h);
+          // Real time for the HTTP calls in flight, then virtual time for the waits.
+          await new Promise((resolve) => setTimeout(resolve, 3));
+          await h.clock.advance(2_000);
+        }
+        throw new Error(`deployment ${id} did not finish`);
+      }
+
+      async function state() {
+        const service = await ports.ecs.describeService(cluster(), "web");
+        const [rule] = await ports.loadBalancer.findForwardRules([world.blue, world.green]);
+        return {
+          taskSets: (service?.taskSets ?? [])
+            .map((t) => `${t.status}:${t.taskDefinitionArn.split("/").pop()}`)
+            .sort(),
+          weights: rule?.targetGroups.map((g) => g.weight),
+        };
+      }
+
+      it("quick-syncs v1, then canaries v2 to success: one primary on v2, weights 100/0", async () => {
+        const h = engineOn(world.app);
+        const v1 = await deploy(h, "v1");
+        await run(h, v1);
+        expect(h.store.deployments.get(v1)?.status).toBe("SUCCESS");
+        expect(await state()).toEqual({ taskSets: ["PRIMARY:web:1"], weights: [100, 0] });
+
+        const v2 = await deploy(h, "v2");
+        let sawCanaryTraffic = false;
+        await run(h, v2, (hh) => {
+          const d = hh.store.deployments.get(v2);
+          if (d?.status === "WAITING_APPROVAL" && hh.store.commands.list(v2).length === 0) {
+            sawCanaryTraffic = true;
+            hh.engine.submitCommand({ deploymentId: v2, kind: "APPROVE", actor: "U_BOB" });
+          }
+        });
+        expect(sawCanaryTraffic).toBe(true);
+        expect(h.store.deployments.get(v2)?.status).toBe("SUCCESS");
+        expect(await state()).toEqual({ taskSets: ["PRIMARY:web:2"], weights: [100, 0] });
+        await h.engine.stop();
+      });
+
+      // A rollback forced while each stage of the pipeline runs ends where it started.
+      const pipelineStages = [
+        "ECS_CANARY_ROLLOUT",
+        "ECS_TRAFFIC_ROUTING",
+        "WAIT",
+        "WAIT_APPROVAL",
+        "ECS_PRIMARY_ROLLOUT",
+        "ECS_TRAFFIC_ROUTING",
+        "ECS_CANARY_CLEAN",
+      ];
+      it.each(pipelineStages.map((kind, index) => [index, kind] as const))(
+        "rolls back to v1 when asked after stage %i (%s) started",
+        async (index) => {
+          const h = engineOn(world.app);
+          const v1 = await deploy(h, "v1");
+          await run(h, v1);
+          const v2 = await deploy(h, "v2");
+          await run(h, v2, (hh) => {
+            const stage = hh.store.stages.get(v2, index);
+            const asked = hh.store.commands.list(v2).some((c) => c.kind === "ROLLBACK");
+            if (stage && stage.status !== "NOT_STARTED" && !asked) {
+              hh.engine.submitCommand({ deploymentId: v2, kind: "ROLLBACK", actor: "U_BOB" });
+            }
+            if (hh.store.deployments.get(v2)?.status === "WAITING_APPROVAL" && index > 3) {
+              hh.engine.submitCommand({
+                deploymentId: v2,
+                kind: "APPROVE",
+                actor: "U_BOB",
+                dedupeKey: "approve",
+              });
+            }
+          });
+          const final = h.store.deployments.get(v2);
+          expect(final?.status, final?.statusReason).toBe("ROLLED_BACK");
+          expect(await state()).toEqual({ taskSets: ["PRIMARY:web:1"], weights: [100, 0] });
+          await h.engine.stop();
+        },
+      );
+
+      it("rolls back a first deployment by removing what it created", async () => {
+        const h = engineOn(world.app);
+        const v1 = await deploy(h, "v1");
+        await run(h, v1, (hh) => {
+          if (hh.store.stages.get(v1, 0)?.status === "RUNNING" && hh.store.commands.list(v1).length === 0) {
+            hh.engine.submitCommand({ deploymentId: v1, kind: "ROLLBACK", actor: "U_BOB" });
+          }
+        });
+        expect(h.store.deployments.get(v1)?.status).toBe("ROLLED_BACK");
+        expect((await state()).taskSets).toEqual([]);
+        await h.engine.stop();
+      });
+
+      it("fails routing with how to wire the listener when no rule forwards to the app's groups", async () => {
+        const h = engineOn(world.app);
+        const v1 = await deploy(h, "v1");
+        await run(h, v1);
+        const [rule] = await ports.loadBalancer.findForwardRules([world.blue, world.green]);
+        if (!rule) throw new Error("no rule");
+        // Rewire the listener to forward to blue only: Kanaria can no longer split traffic.
+        await ports.loadBalancer.setWeights(
+          {
+            ...rule,
+            actions: [
+              {
+                Type: "forward",
+                ForwardConfig: { TargetGroups: [{ TargetGroupArn: world.blue, Weight: 1 }] },
+              },
+            ],
+          },
+          [{ targetGroupArn: world.blue, weight: 1 }],
+        );
+        const v2 = await deploy(h, "v2");
+        await run(h, v2);
+        const routing = h.store.stages.get(v2, 1);
+        expect(routing?.status).toBe("FAILURE");
+        expect(routing?.statusReason).toMatch(
+          /no listener rule forwards to exactly this app's target groups \(web-blue, web-green\)/,
+        );
+        expect(h.store.deployments.get(v2)?.status).toBe("ROLLED_BACK");
+        await h.engine.stop();
+      });
+    });
+  });
+}
