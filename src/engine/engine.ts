@@ -35,7 +35,8 @@ export interface AppSource {
 export interface EngineDeps {
   store: Store;
   registry: ExecutorRegistry;
-  ports: StagePorts;
+  /** The AWS/Datadog ports an app's deployments use (apps may live in different accounts). */
+  portsFor: (app: string) => StagePorts;
   clock: Clock;
   notifier: Notifier;
   logger: Logger;
@@ -251,7 +252,7 @@ export class Engine {
         store: this.deps.store,
         journal: this.journal,
         registry: this.deps.registry,
-        ports: this.deps.ports,
+        ports: this.deps.portsFor(this.deps.store.deployments.get(deploymentId)?.app ?? ""),
         clock: this.deps.clock,
         logger: this.deps.logger,
         maxStepErrors: this.deps.maxStepErrors ?? 5,

@@ -48,7 +48,7 @@ const pipeline = canaryPipeline({ waitMs: scenario.waitMs, approvalTimeoutMs: sc
 const engine = new Engine({
   store,
   registry,
-  ports,
+  portsFor: () => ports,
   clock: systemClock,
   notifier: { publish: () => undefined },
   logger: silentLogger(),

@@ -66,7 +66,7 @@ export function harness(options: HarnessOptions): Harness {
   const engine = new Engine({
     store,
     registry,
-    ports: options.ports ?? { ecs: cloud, loadBalancer: cloud, metrics: noMetrics },
+    portsFor: () => options.ports ?? { ecs: cloud, loadBalancer: cloud, metrics: noMetrics },
     clock,
     notifier,
     logger: silentLogger(),

@@ -1,0 +1,13 @@
+/** What a CLI command may touch: its output streams and working directory (passed in for tests). */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  cwd: string;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM); long-running commands await it. */
+  stopSignal(): Promise<void>;
+}
+
+/** A usage mistake: printed with the command's usage, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}

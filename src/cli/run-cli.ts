@@ -1,0 +1,195 @@
+/**
+ * The `kanaria` command line: parses argv, runs one command, returns the exit code (0 ok, 1 the command
+ * failed, 2 a usage mistake). Every command has `--help`.
+ */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { checkConfig } from "../config/check-config.js";
+import { loadConfig } from "../config/load-config.js";
+import { KanariaError } from "../domain/kanaria-error.js";
+import { openStore } from "../store/store.js";
+import { type CliIo, UsageError } from "./cli-io.js";
+import { formatHistory, historyRows } from "./history-command.js";
+import { serve } from "./serve-command.js";
+
+interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  options: Record<string, { type: "string" | "boolean"; short?: string }>;
+  run(args: ParsedArgs, io: CliIo): Promise<number>;
+}
+
+interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+const CONFIG_OPTION = { config: { type: "string" as const, short: "c" } };
+const DEFAULT_CONFIG = "kanaria.yaml";
+
+const COMMANDS: Command[] = [
+  {
+    name: "check-config",
+    summary: "validate kanaria.yaml and every app's PipeCD config; print errors and warnings",
+    usage: `kanaria check-config [--config ${DEFAULT_CONFIG}]\n\nExit status: 0 when there are no errors (warnings allowed), 1 otherwise.`,
+    options: CONFIG_OPTION,
+    async run(args, io) {
+      const result = await checkConfig(configPath(args, io), { cwd: io.cwd });
+      for (const line of result.lines) io.out(line);
+      return result.exitCode;
+    },
+  },
+  {
+    name: "migrate",
+    summary: "create or upgrade the SQLite database to this version's schema",
+    usage: `kanaria migrate [--config ${DEFAULT_CONFIG} | --db kanaria.db]`,
+    options: { ...CONFIG_OPTION, db: { type: "string" } },
+    async run(args, io) {
+      const path = await storePath(args, io);
+      if (path === undefined) return 1;
+      const { store, migration } = openStore(path);
+      store.close();
+      if (migration.applied.length === 0) io.out(`${path}: already at schema version ${migration.to}`);
+      else
+        io.out(
+          `${path}: schema version ${migration.from} → ${migration.to} (applied ${migration.applied.join(", ")})`,
+        );
+      return 0;
+    },
+  },
+  {
+    name: "history",
+    summary: "list an app's recent deployments",
+    usage: `kanaria history <app> [--json] [--limit 20] [--config ${DEFAULT_CONFIG} | --db kanaria.db]`,
+    options: {
+      ...CONFIG_OPTION,
+      db: { type: "string" },
+      json: { type: "boolean" },
+      limit: { type: "string" },
+    },
+    async run(args, io) {
+      const [app, ...extra] = args.positionals;
+      if (!app) throw new UsageError("history needs the app name");
+      if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+      const limitText = typeof args.values.limit === "string" ? args.values.limit : "20";
+      const limit = Number(limitText);
+      if (!/^\d+$/.test(limitText) || limit < 1 || limit > 10_000) {
+        throw new UsageError(`--limit must be a whole number from 1 to 10000, not "${limitText}"`);
+      }
+      const path = await storePath(args, io);
+      if (path === undefined) return 1;
+      const { store } = openStore(path);
+      try {
+        const rows = historyRows(store, app, limit);
+        if (args.values.json === true) io.out(JSON.stringify(rows, null, 2));
+        else for (const line of formatHistory(app, rows)) io.out(line);
+      } finally {
+        store.close();
+      }
+      return 0;
+    },
+  },
+  {
+    name: "serve",
+    summary: "drive deployments: resume unfinished ones after a restart (the Slack bot comes next)",
+    usage: `kanaria serve [--config ${DEFAULT_CONFIG}]\n\nRuns until SIGINT or SIGTERM. Only one serve may drive a database.`,
+    options: CONFIG_OPTION,
+    async run(args, io) {
+      const loaded = await loadConfig(configPath(args, io));
+      return serve(loaded, io, io.stopSignal());
+    },
+  },
+  {
+    name: "demo",
+    summary: "run the whole product on the embedded sandbox (coming with the Slack issue)",
+    usage: "kanaria demo",
+    options: {},
+    async run(_args, io) {
+      io.err(
+        "kanaria demo: the demo is coming. It needs the sandbox cloud, the analysis and the Slack bot, which are " +
+          "still being built. Today: `npm test` runs the engine, store and config end to end.",
+      );
+      return 1;
+    },
+  },
+];
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    for (const line of overview()) io.out(line);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version") {
+    io.out("kanaria 0.1.0");
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.err(`kanaria: unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(", ")}.`);
+    io.err("Run `kanaria --help` for what each does.");
+    return 2;
+  }
+  try {
+    const parsed = parseArgs({
+      args: [...rest],
+      options: { ...command.options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (parsed.values.help === true) {
+      io.out(`${command.summary}\n\nUsage: ${command.usage}`);
+      return 0;
+    }
+    return await command.run(parsed as ParsedArgs, io);
+  } catch (error) {
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      io.err(`kanaria ${command.name}: ${(error as Error).message}`);
+      io.err(`Usage: ${command.usage}`);
+      return 2;
+    }
+    if (error instanceof KanariaError) {
+      io.err(`kanaria ${command.name}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function overview(): string[] {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    "kanaria — progressive delivery for AWS ECS, from Slack",
+    "",
+    "Usage: kanaria <command> [options]   (every command has --help)",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+  ];
+}
+
+function configPath(args: ParsedArgs, io: CliIo): string {
+  const given = typeof args.values.config === "string" ? args.values.config : DEFAULT_CONFIG;
+  return resolve(io.cwd, given);
+}
+
+/** `--db`, or `store.path` of the config; undefined (after printing why) when the config is unusable. */
+async function storePath(args: ParsedArgs, io: CliIo): Promise<string | undefined> {
+  if (typeof args.values.db === "string") {
+    if (typeof args.values.config === "string") throw new UsageError("give --db or --config, not both");
+    return resolve(io.cwd, args.values.db);
+  }
+  const file = configPath(args, io);
+  const loaded = await loadConfig(file);
+  if (loaded.config) return loaded.config.store.path;
+  const check = await checkConfig(file, { cwd: io.cwd });
+  io.err(`cannot find the database: ${file} does not load. Fix it, or name the database with --db.`);
+  for (const line of check.lines) io.err(line);
+  return undefined;
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
+}

@@ -1,0 +1,233 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/run-cli.js";
+import type { Deployment } from "../../src/domain/deployment.js";
+import { openStore } from "../../src/store/store.js";
+import { toyAppConfig } from "../fixtures/toy-app.js";
+
+const SEED = resolve(import.meta.dirname, "../../../shared/seeds/seed-example");
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function temp(): string {
+  const dir = mkdtempSync(join(tmpdir(), "kanaria-cli-"));
+  dirs.push(dir);
+  return dir;
+}
+
+async function cli(args: string[], cwd = temp(), stop: Promise<void> = Promise.resolve()) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    cwd,
+    stopSignal: () => stop,
+  });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+function deployment(id: string, overrides: Partial<Deployment>): Deployment {
+  return {
+    id,
+    app: "web",
+    version: "v1",
+    previousVersion: undefined,
+    requester: "U_ALICE",
+    reason: "",
+    status: "SUCCESS",
+    statusReason: "",
+    rollbackCause: undefined,
+    createdAt: Date.UTC(2026, 10, 20, 9, 0),
+    startedAt: undefined,
+    finishedAt: Date.UTC(2026, 10, 20, 9, 12, 30),
+    deadlineAt: 0,
+    appConfig: toyAppConfig(),
+    access: { approvers: [], fourEyes: false },
+    context: {},
+    ...overrides,
+  };
+}
+
+/** A minimal valid setup: one app whose folder holds PipeCD files. */
+function validSetup(): string {
+  const dir = temp();
+  mkdirSync(join(dir, "web"));
+  writeFileSync(
+    join(dir, "kanaria.yaml"),
+    "cloudProviders:\n  - name: aws\n    type: ECS\n    config:\n      region: ap-northeast-1\nstore:\n  path: ./state/kanaria.db\napps:\n  - name: web\n    dir: ./web\n",
+  );
+  writeFileSync(
+    join(dir, "web/app.pipecd.yaml"),
+    "apiVersion: pipecd.dev/v1beta1\nkind: ECSApp\nspec:\n  name: web\n  input:\n    targetGroups:\n      primary:\n        targetGroupArn: arn:aws:elasticloadbalancing:ap-northeast-1:1:targetgroup/web-blue/1\n        containerName: web\n        containerPort: 80\n",
+  );
+  writeFileSync(
+    join(dir, "web/servicedef.yaml"),
+    "cluster: c\nserviceName: web\ndesiredCount: 2\ndeploymentController:\n  type: EXTERNAL\n",
+  );
+  writeFileSync(
+    join(dir, "web/taskdef.yaml"),
+    "family: web\ncontainerDefinitions:\n  - name: web\n    image: nginx:1\n    portMappings:\n      - containerPort: 80\n",
+  );
+  return dir;
+}
+
+describe("kanaria CLI", () => {
+  it("lists its commands on --help and refuses unknown ones", async () => {
+    const help = await cli(["--help"]);
+    expect(help.code).toBe(0);
+    for (const command of ["check-config", "migrate", "history", "serve", "demo"])
+      expect(help.out).toContain(command);
+    expect((await cli([])).code).toBe(2);
+    const unknown = await cli(["deploy"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('unknown command "deploy"');
+    const sub = await cli(["history", "--help"]);
+    expect(sub).toMatchObject({ code: 0 });
+    expect(sub.out).toContain("Usage: kanaria history <app>");
+  });
+
+  it("says what was wrong with the arguments, with the usage", async () => {
+    const badLimit = await cli(["history", "web", "--limit", "0", "--db", "x.db"]);
+    expect(badLimit.code).toBe(2);
+    expect(badLimit.err).toContain('--limit must be a whole number from 1 to 10000, not "0"');
+    expect(badLimit.err).toContain("Usage: kanaria history");
+    const unknownFlag = await cli(["migrate", "--dbb", "x.db"]);
+    expect(unknownFlag.code).toBe(2);
+    expect(unknownFlag.err).toMatch(/Unknown option '--dbb'/);
+  });
+
+  it("migrates a database and says so, then finds nothing to do", async () => {
+    const dir = temp();
+    const first = await cli(["migrate", "--db", "k.db"], dir);
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.out).toBe(`${join(dir, "k.db")}: schema version 0 → 1 (applied 0001_init.sql)`);
+    expect((await cli(["migrate", "--db", "k.db"], dir)).out).toBe(
+      `${join(dir, "k.db")}: already at schema version 1`,
+    );
+  });
+
+  it("prints an app's history as a table and as JSON, newest first", async () => {
+    const dir = temp();
+    const { store } = openStore(join(dir, "k.db"));
+    store.deployments.insert(deployment("web-1", { version: "v1", reason: "first" }));
+    store.deployments.insert(
+      deployment("web-2", {
+        version: "v2",
+        previousVersion: "v1",
+        requester: "U_BOB",
+        status: "ROLLED_BACK",
+        statusReason: "ANALYSIS failed",
+        reason: "new checkout",
+        createdAt: Date.UTC(2026, 10, 21, 10, 0),
+        finishedAt: Date.UTC(2026, 10, 21, 10, 2, 5),
+      }),
+    );
+    store.close();
+    const table = await cli(["history", "web", "--db", "k.db"], dir);
+    expect(table.code).toBe(0);
+    expect(table.out.split("\n")).toEqual([
+      "WHEN (UTC)        VERSION  FROM  STATUS       BY       TOOK    REASON",
+      "2026-11-21 10:00  v2       v1    ROLLED_BACK  U_BOB    2m05s   new checkout — ANALYSIS failed",
+      "2026-11-20 09:00  v1       -     SUCCESS      U_ALICE  12m30s  first",
+    ]);
+    const json = await cli(["history", "web", "--db", "k.db", "--json", "--limit", "1"], dir);
+    const rows = JSON.parse(json.out) as Array<Record<string, unknown>>;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      id: "web-2",
+      version: "v2",
+      status: "ROLLED_BACK",
+      durationSeconds: 125,
+    });
+    expect((await cli(["history", "api", "--db", "k.db"], dir)).out).toBe("No deployments of api yet.");
+  });
+
+  it("finds the database through kanaria.yaml, and explains when that file does not load", async () => {
+    const dir = validSetup();
+    expect((await cli(["migrate"], dir)).out).toContain(join(dir, "state/kanaria.db"));
+    writeFileSync(join(dir, "broken.yaml"), "store:\n  path: 3\n  pth: x\n");
+    const broken = await cli(["history", "web", "--config", "broken.yaml"], dir);
+    expect(broken.code).toBe(1);
+    expect(broken.err).toContain("does not load. Fix it, or name the database with --db.");
+    expect(broken.err).toMatch(/broken\.yaml:3:3: error: store\.pth/);
+  });
+
+  it("serves until asked to stop, and refuses a second server on the same database", async () => {
+    const dir = validSetup();
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const first = cli(["serve"], dir, stopped);
+    await new Promise((r) => setTimeout(r, 300));
+    const second = await cli(["serve"], dir);
+    expect(second.code).toBe(1);
+    expect(second.err).toMatch(/another kanaria serve \(pid \d+ on .*\) is driving this database/);
+    stop();
+    const done = await first;
+    expect(done.code).toBe(0);
+    expect(done.out).toContain("for 1 app(s); 0 unfinished deployment(s) resumed");
+    expect(done.out).toContain("stopped; unfinished deployments will resume at the next start");
+  });
+
+  it("refuses to serve a configuration with errors", async () => {
+    const dir = validSetup();
+    writeFileSync(join(dir, "web/servicedef.yaml"), "cluster: c\nserviceName: web\n");
+    const result = await cli(["serve"], dir);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("the configuration has errors; run `kanaria check-config`");
+  });
+});
+
+describe.skipIf(!existsSync(SEED))("kanaria check-config on the seed's files", () => {
+  function seedConfig(provider: string): string {
+    const dir = temp();
+    writeFileSync(
+      join(dir, "kanaria.yaml"),
+      `cloudProviders:\n  - name: sample-ecs\n    type: ECS\n    config:\n      region: ap-northeast-1\nanalysisProviders:\n  - name: ${provider}\n    type: DATADOG\n    config:\n      site: ap1.datadoghq.com\napps:\n  - name: web\n    dir: ${SEED}\n`,
+    );
+    return dir;
+  }
+
+  it("exits 0 on a valid setup, still warning about the impossible expected.max", async () => {
+    const result = await cli(["check-config"], seedConfig("datadog-provider"));
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(
+      /seed-example\/app\.pipecd\.yaml:36:22: warning: .*expected\.max: max 10 can never be exceeded/,
+    );
+    expect(result.out.split("\n").at(-1)).toBe("0 errors, 2 warnings in 1 app");
+  });
+
+  it("exits 1 when the app names a provider kanaria.yaml does not define, at the provider line", async () => {
+    const result = await cli(["check-config"], seedConfig("rf-sandbox-datadog"));
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(
+      /seed-example\/app\.pipecd\.yaml:33:25: error: .*provider: analysis provider "datadog-provider" is not defined .*\(defined: rf-sandbox-datadog\)/,
+    );
+  });
+});
+if (!existsSync(SEED)) console.warn(`NOTICE: ${SEED} not found; the seed check-config tests are skipped.`);
+
+describe("the kanaria executable", () => {
+  it("runs through main.ts with the same exit codes", () => {
+    const main = resolve(import.meta.dirname, "../../src/main.ts");
+    const help = spawnSync(process.execPath, ["--import", "tsx", main, "--help"], { encoding: "utf8" });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("Usage: kanaria <command>");
+    const missing = spawnSync(
+      process.execPath,
+      ["--import", "tsx", main, "check-config", "--config", "/nonexistent/kanaria.yaml"],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(missing.status).toBe(1);
+    expect(missing.stdout).toContain("/nonexistent/kanaria.yaml");
+  });
+});
