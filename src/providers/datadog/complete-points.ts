@@ -1,0 +1,42 @@
+/**
+ * The data-quality rules of DESIGN §5 that turn what Datadog returned into points the analysis may
+ * trust. Pure functions; the provider applies them to every series.
+ *
+ * - **Lag**: the most recent `lag` of data is still arriving, so a window that ends later than
+ *   `now − lag` is shifted back (whole, keeping its length): consecutive ticks asking for consecutive
+ *   windows still tile time without gaps or overlaps.
+ * - **Whole buckets only**: a point stands for the bucket `[t, t + interval)`. A bucket that ends after
+ *   the window (the trailing partial bucket: Datadog reports the bucket in progress with what it has so
+ *   far) or starts before it (a leading bucket cut by an unaligned `from`) is dropped, so each bucket
+ *   is counted in exactly one window and never as a fraction of itself.
+ * - **Nulls** are dropped, never read as 0: no value is not a zero count.
+ */
+
+export interface TimeWindow {
+  /** Inclusive, ms since the epoch. */
+  fromMs: number;
+  /** Exclusive, ms since the epoch. */
+  toMs: number;
+}
+
+/** The window to ask Datadog for: `window` moved back, when needed, so it ends by `nowMs − lagMs`. */
+export function lagShiftedWindow(window: TimeWindow, nowMs: number, lagMs: number): TimeWindow {
+  const shift = Math.max(0, window.toMs - (nowMs - lagMs));
+  return { fromMs: window.fromMs - shift, toMs: window.toMs - shift };
+}
+
+/** The points of whole buckets inside `window` with a value, in time order. */
+export function completePoints(
+  pointlist: ReadonlyArray<readonly [number, number | null]>,
+  intervalSeconds: number,
+  window: TimeWindow,
+): Array<[number, number]> {
+  const widthMs = intervalSeconds * 1000;
+  const out: Array<[number, number]> = [];
+  for (const [at, value] of pointlist) {
+    if (value === null || !Number.isFinite(value)) continue;
+    if (at < window.fromMs || at + widthMs > window.toMs) continue;
+    out.push([at, value]);
+  }
+  return out.sort((a, b) => a[0] - b[0]);
+}

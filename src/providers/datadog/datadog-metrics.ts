@@ -1,0 +1,204 @@
+/**
+ * The `Metrics` port on Datadog's v1 `GET /api/v1/query` (DESIGN §5), through the official client's
+ * v1 metrics module only (see metrics-api-client.ts).
+ *
+ * Contract: `query` and `queryGrouped` never reject for anything Datadog or the network does. HTTP
+ * errors, 429s (with `retryAfterMs` from `X-RateLimit-Reset`), timeouts, malformed bodies and
+ * `status: "error"` in a 200 are `{kind: "error"}` values, which the analysis treats as neither a pass
+ * nor a fail. An empty `series` is `{kind: "no-data"}`. Points are whole buckets inside the (lag-shifted)
+ * window with a value: see complete-points.ts. The provider makes one HTTP request per call and never
+ * retries by itself; waiting is the analysis stage's job, on its own clock.
+ *
+ * Secrets arrive as strings (the caller resolves them with `readSecret` from `src/config/`); the
+ * provider reads no environment and no files, and never logs the keys.
+ */
+
+import { KanariaError } from "../../domain/kanaria-error.js";
+import type { Logger } from "../../engine/logger.js";
+import type { Clock, MetricQuery, MetricQueryResult, Metrics } from "../../ports.js";
+import { completePoints, lagShiftedWindow, type TimeWindow } from "./complete-points.js";
+import { describeEndpoint, resolveDatadogEndpoint } from "./datadog-endpoint.js";
+import { type FetchFn, FetchHttpLibrary } from "./fetch-http-library.js";
+import { createMetricsApiClient, type MetricsApiClient } from "./metrics-api-client.js";
+import { errorBodyMessage, queryResponseSchema } from "./query-response.js";
+import { retryAfterMs } from "./rate-limit-reset.js";
+
+/** Datadog's metrics typically reach the query API within a minute of the bucket closing. */
+export const DEFAULT_DATADOG_LAG_MS = 60_000;
+
+export interface DatadogMetricsOptions {
+  apiKey: string;
+  applicationKey: string;
+  /** `datadoghq.com` (default), `ap1.datadoghq.com`, `us5.datadoghq.com`, `datadoghq.eu`, … */
+  site?: string | undefined;
+  /** Replaces the site's URL entirely (the sandbox: `http://127.0.0.1:4010`). */
+  baseUrl?: string | undefined;
+  /** World time: the lag is measured back from `clock.now()`. */
+  clock: Clock;
+  /** Windows end at least this long before now (default 60 s). */
+  lagMs?: number;
+  /** Default: the global `fetch`. */
+  fetch?: FetchFn;
+  /**
+   * A signal that aborts after `ms` of *real* time (default `AbortSignal.timeout`). Not the world clock:
+   * a timeout guards against a hung network, and under a virtual clock a pending timer would otherwise
+   * be jumped to while the request is still in flight. Tests pass a signal they abort themselves.
+   */
+  timeoutSignal?: (ms: number) => AbortSignal;
+  logger?: Pick<Logger, "warn">;
+}
+
+export type ErrorResult = Extract<MetricQueryResult, { kind: "error" }>;
+
+/** What `queryGrouped` returns: the points of each group, keyed by the group's tags. */
+export type GroupedQueryResult =
+  | { kind: "groups"; groups: Map<string, Array<[timestampMs: number, value: number]>> }
+  | { kind: "no-data" }
+  | ErrorResult;
+
+interface FetchedSeries {
+  /** The group's tags joined with `,` as Datadog lists them in `tag_set`; "" when ungrouped. */
+  group: string;
+  points: Array<[number, number]>;
+}
+
+type Fetched = { kind: "series"; series: FetchedSeries[] } | { kind: "no-data" } | ErrorResult;
+
+export class DatadogMetrics implements Metrics {
+  private readonly client: MetricsApiClient;
+  private readonly clock: Clock;
+  private readonly lagMs: number;
+  private readonly timeoutSignal: (ms: number) => AbortSignal;
+  private readonly logger: Pick<Logger, "warn"> | undefined;
+  /** For messages: `https://api.ap1.datadoghq.com` or the base URL. */
+  readonly origin: string;
+
+  constructor(options: DatadogMetricsOptions) {
+    const endpoint = resolveDatadogEndpoint({ site: options.site, baseUrl: options.baseUrl });
+    if (options.apiKey === "" || options.applicationKey === "") {
+      throw new KanariaError("DATADOG_MISSING_KEY", "Datadog needs both an API key and an application key");
+    }
+    const lagMs = options.lagMs ?? DEFAULT_DATADOG_LAG_MS;
+    if (!Number.isFinite(lagMs) || lagMs < 0) {
+      throw new KanariaError(
+        "DATADOG_INVALID_LAG",
+        `Datadog lag must be a non-negative number of ms, not ${lagMs}`,
+      );
+    }
+    this.client = createMetricsApiClient({
+      endpoint,
+      apiKey: options.apiKey,
+      applicationKey: options.applicationKey,
+      http: new FetchHttpLibrary(options.fetch ?? ((url, init) => fetch(url, init))),
+    });
+    this.clock = options.clock;
+    this.lagMs = lagMs;
+    this.timeoutSignal = options.timeoutSignal ?? ((ms) => AbortSignal.timeout(ms));
+    this.logger = options.logger;
+    this.origin = describeEndpoint(endpoint);
+  }
+
+  /**
+   * The points of the query over the request's window. When the query returns several series (an
+   * unaggregated `by {…}`), their points are concatenated in time order, as PipeCD evaluates every
+   * point of every series; use `queryGrouped` to keep groups apart.
+   */
+  async query(request: MetricQuery): Promise<MetricQueryResult> {
+    const fetched = await this.fetch(request);
+    if (fetched.kind !== "series") return fetched;
+    const points = fetched.series.flatMap((s) => s.points).sort((a, b) => a[0] - b[0]);
+    return points.length > 0 ? { kind: "points", points } : { kind: "no-data" };
+  }
+
+  /**
+   * Batching: one request for every group of a `… by {tag}` query. Canary and control are fetched
+   * together with, say, `sum:trace.http.request.errors{service:web} by {version}.as_count()`; the answer
+   * maps `"version:v1.4.2"` and `"version:v1.4.1"` to their points (the keys are the group's `tag_set`
+   * joined with `,`, e.g. `"env:prod,version:v1"` for two tags; `""` for an ungrouped query). Groups
+   * without a whole bucket with a value are left out; none left is `no-data`. Both variants come from
+   * the same request, so they always cover the same buckets and share the same rate-limit cost.
+   */
+  async queryGrouped(request: MetricQuery): Promise<GroupedQueryResult> {
+    const fetched = await this.fetch(request);
+    if (fetched.kind !== "series") return fetched;
+    const groups = new Map<string, Array<[number, number]>>();
+    for (const { group, points } of fetched.series) {
+      if (points.length === 0) continue;
+      const merged = [...(groups.get(group) ?? []), ...points].sort((a, b) => a[0] - b[0]);
+      groups.set(group, merged);
+    }
+    return groups.size > 0 ? { kind: "groups", groups } : { kind: "no-data" };
+  }
+
+  private async fetch(request: MetricQuery): Promise<Fetched> {
+    if (!(request.to > request.from)) {
+      throw new KanariaError(
+        "DATADOG_INVALID_WINDOW",
+        `metric window must end after it starts (from ${request.from}, to ${request.to})`,
+      );
+    }
+    const window = lagShiftedWindow({ fromMs: request.from, toMs: request.to }, this.clock.now(), this.lagMs);
+    const signal = this.timeoutSignal(request.timeoutMs);
+    try {
+      return await this.send(request.query, window, signal);
+    } catch (cause) {
+      const reason = signal.aborted
+        ? `timed out after ${request.timeoutMs} ms`
+        : `request failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+      return this.error(request.query, reason, undefined);
+    }
+  }
+
+  private async send(query: string, window: TimeWindow, signal: AbortSignal): Promise<Fetched> {
+    const context = await this.client.factory.queryMetrics(
+      Math.floor(window.fromMs / 1000),
+      Math.ceil(window.toMs / 1000),
+      query,
+    );
+    context.setHttpConfig({ ...context.getHttpConfig(), signal });
+    const response = await this.client.http.send(context);
+    const status = response.httpStatusCode;
+    if (status < 200 || status > 299) {
+      const message = errorBodyMessage(await response.body.text());
+      const retryAfter = status === 429 ? retryAfterMs(response.headers) : undefined;
+      const what = status === 429 ? "rate limited (HTTP 429)" : `HTTP ${status}`;
+      return this.error(query, message === "" ? what : `${what}: ${message}`, retryAfter);
+    }
+    let body: unknown;
+    try {
+      body = await this.client.processor.queryMetrics(response);
+    } catch (cause) {
+      if (signal.aborted) throw cause;
+      return this.error(
+        query,
+        `malformed response: ${cause instanceof Error ? cause.message : String(cause)}`,
+        undefined,
+      );
+    }
+    const parsed = queryResponseSchema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue ? `${issue.path.join(".") || "(body)"}: ${issue.message}` : "unexpected shape";
+      return this.error(query, `malformed response: ${where}`, undefined);
+    }
+    const { status: bodyStatus, error, series } = parsed.data;
+    if (bodyStatus !== "ok")
+      return this.error(query, `Datadog: ${error ?? `status "${bodyStatus}"`}`, undefined);
+    if (!series || series.length === 0) return { kind: "no-data" };
+    return {
+      kind: "series",
+      series: series.map((s) => ({
+        group: (s.tagSet ?? []).join(","),
+        points: completePoints(s.pointlist ?? [], s.interval, window),
+      })),
+    };
+  }
+
+  private error(query: string, reason: string, retryAfter: number | undefined): ErrorResult {
+    this.logger?.warn(
+      { query, reason, retryAfterMs: retryAfter, origin: this.origin },
+      "datadog query failed",
+    );
+    return { kind: "error", reason, retryAfterMs: retryAfter };
+  }
+}

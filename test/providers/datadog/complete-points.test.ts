@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { completePoints, lagShiftedWindow } from "../../../src/providers/datadog/complete-points.js";
+import { retryAfterMs } from "../../../src/providers/datadog/rate-limit-reset.js";
+
+const M = 60_000;
+
+describe("lagShiftedWindow", () => {
+  it.each([
+    // window, now, lag → window
+    [{ fromMs: 0, toMs: 5 * M }, 5 * M, 0, { fromMs: 0, toMs: 5 * M }],
+    [{ fromMs: 0, toMs: 5 * M }, 5 * M, 2 * M, { fromMs: -2 * M, toMs: 3 * M }],
+    [{ fromMs: 0, toMs: 5 * M }, 6 * M, 2 * M, { fromMs: -M, toMs: 4 * M }],
+    [{ fromMs: 0, toMs: 5 * M }, 10 * M, 2 * M, { fromMs: 0, toMs: 5 * M }],
+    [{ fromMs: 0, toMs: 5 * M }, 5 * M + 30_000, 30_000, { fromMs: 0, toMs: 5 * M }],
+  ])("%j at now=%i with lag %i → %j", (window, now, lag, expected) => {
+    expect(lagShiftedWindow(window, now, lag)).toEqual(expected);
+  });
+});
+
+describe("completePoints", () => {
+  const window = { fromMs: 0, toMs: 5 * M };
+  it.each<[string, Array<[number, number | null]>, number, Array<[number, number]>]>([
+    [
+      "keeps whole minutes",
+      [
+        [0, 1],
+        [M, 2],
+        [4 * M, 5],
+      ],
+      60,
+      [
+        [0, 1],
+        [M, 2],
+        [4 * M, 5],
+      ],
+    ],
+    [
+      "drops nulls, never zeroes them",
+      [
+        [0, 1],
+        [M, null],
+        [2 * M, 0],
+      ],
+      60,
+      [
+        [0, 1],
+        [2 * M, 0],
+      ],
+    ],
+    [
+      "drops the bucket ending after the window",
+      [
+        [3 * M, 1],
+        [4 * M, 2],
+        [5 * M, 3],
+      ],
+      60,
+      [
+        [3 * M, 1],
+        [4 * M, 2],
+      ],
+    ],
+    [
+      "drops a wide bucket crossing the end",
+      [
+        [0, 10],
+        [3 * M, 4],
+      ],
+      180,
+      [[0, 10]],
+    ],
+    [
+      "drops a bucket starting before the window",
+      [
+        [-M, 7],
+        [0, 1],
+      ],
+      60,
+      [[0, 1]],
+    ],
+    [
+      "sorts by time",
+      [
+        [2 * M, 3],
+        [0, 1],
+        [M, 2],
+      ],
+      60,
+      [
+        [0, 1],
+        [M, 2],
+        [2 * M, 3],
+      ],
+    ],
+    [
+      "drops non-finite values",
+      [
+        [0, Number.NaN],
+        [M, 2],
+      ],
+      60,
+      [[M, 2]],
+    ],
+  ])("%s", (_name, pointlist, interval, expected) => {
+    expect(completePoints(pointlist, interval, window)).toEqual(expected);
+  });
+});
+
+describe("retryAfterMs", () => {
+  it.each<[Record<string, string>, number | undefined]>([
+    [{ "x-ratelimit-reset": "17" }, 17_000],
+    [{ "x-ratelimit-reset": " 3 " }, 3_000],
+    [{ "x-ratelimit-reset": "0" }, 0],
+    [{ "x-ratelimit-reset": "0.5" }, 500],
+    [{ "x-ratelimit-reset": "-1" }, undefined],
+    [{ "x-ratelimit-reset": "soon" }, undefined],
+    [{ "x-ratelimit-reset": "" }, undefined],
+    [{}, undefined],
+  ])("%j → %s", (headers, expected) => {
+    expect(retryAfterMs(headers)).toBe(expected);
+  });
+});
