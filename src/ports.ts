@@ -109,6 +109,8 @@ export interface LoadBalancer {
 }
 
 export interface MetricQuery {
+  /** The `analysisProviders` entry to ask (wiring routes by it). */
+  provider: string;
   /** Rendered query (templates already applied). */
   query: string;
   /** Window in ms since the epoch; the provider applies lag and drops partial buckets. */

@@ -30,6 +30,9 @@ export interface DriverDeps {
   maxStepErrors: number;
 }
 
+/** The shortest sleep after a step that asked to wait. */
+const MIN_WAIT_MS = 1000;
+
 /** Backoff after an executor throws: 1 s, 2 s, 4 s … capped at 60 s. */
 const errorBackoffMs = (errors: number): number => Math.min(60_000, 1000 * 2 ** (errors - 1));
 
@@ -119,7 +122,8 @@ export class DeploymentDriver {
       current.startedAt !== undefined ? current.startedAt + current.timeoutMs : Infinity,
     ];
     if (this.load().status !== "ROLLING_BACK") deadlines.push(deployment.deadlineAt);
-    return Math.min(...deadlines);
+    // A wait that is already over would spin the loop without yielding; never come back sooner than this.
+    return Math.max(Math.min(...deadlines), this.deps.clock.now() + MIN_WAIT_MS);
   }
 
   private nextStage(deployment: Deployment, stages: readonly Stage[]): Stage | undefined {
@@ -195,6 +199,8 @@ export class DeploymentDriver {
       recordMeasurement: (m) => {
         store.measurements.record({ ...m, deploymentId: id, stageIndex: stage.index });
       },
+      measurements: () => store.measurements.list(id, stage.index),
+      previousMeasurements: (metric) => previousMeasurements(store, deployment, stage, metric),
     };
     try {
       const result = await executor.step(ctx);
@@ -285,4 +291,25 @@ export class DeploymentDriver {
     if (!s) throw new Error(`stage ${index} of ${this.deploymentId} disappeared from the store`);
     return s;
   }
+}
+
+/** See `StageContext.previousMeasurements`. */
+function previousMeasurements(
+  store: Store,
+  deployment: Deployment,
+  stage: Stage,
+  metric: string,
+): Array<{ elapsedMs: number; data: Record<string, unknown> }> {
+  const previous = store.deployments.lastSuccessful(deployment.app);
+  if (!previous || previous.id === deployment.id) return [];
+  const same = store.stages
+    .list(previous.id)
+    .find((s) => s.kind === stage.kind && s.stageId === stage.stageId);
+  if (!same) return [];
+  const start = typeof same.state.analysisStart === "number" ? same.state.analysisStart : same.startedAt;
+  if (start === undefined) return [];
+  return store.measurements
+    .list(previous.id, same.index)
+    .filter((m) => m.metric === metric)
+    .map((m) => ({ elapsedMs: m.at - start, data: m.data }));
 }

@@ -53,6 +53,13 @@ export interface StageContext<K extends StageKind = StageKind> {
   report(message: string, data?: Record<string, unknown>): void;
   /** Stores one analysis tick; idempotent per (metric, at). */
   recordMeasurement(measurement: Omit<Measurement, "deploymentId" | "stageIndex">): void;
+  /** This stage's stored ticks, in time order (what a resumed analysis continues from). */
+  measurements(): Measurement[];
+  /**
+   * The same metric's ticks in the same stage (by stage id) of the app's last successful deployment,
+   * with their offset from that analysis' start: what PREVIOUS compares against. Empty when none.
+   */
+  previousMeasurements(metric: string): Array<{ elapsedMs: number; data: Record<string, unknown> }>;
 }
 
 export interface StageExecutor<K extends StageKind = StageKind> {

@@ -1,5 +1,6 @@
 /** The executors this build of Kanaria ships, registered once by the wiring in main.ts. */
 import { ExecutorRegistry } from "../engine/executor-registry.js";
+import { analysisExecutor } from "./analysis.js";
 import { ecsBaselineRolloutExecutor } from "./ecs-baseline-rollout.js";
 import { ecsCanaryRolloutExecutor } from "./ecs-canary-rollout.js";
 import { ecsBaselineCleanExecutor, ecsCanaryCleanExecutor } from "./ecs-clean.js";
@@ -21,5 +22,6 @@ export function defaultExecutors(): ExecutorRegistry {
     .register(ecsPrimaryRolloutExecutor)
     .register(ecsCanaryCleanExecutor)
     .register(ecsBaselineCleanExecutor)
+    .register(analysisExecutor)
     .register(rollbackExecutor);
 }
