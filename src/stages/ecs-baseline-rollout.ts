@@ -9,9 +9,11 @@ import {
   ecsTarget,
   ensureTaskSet,
   failed,
+  forwardRules,
   recordRollbackFacts,
   stabilityOf,
   waitForStability,
+  wiringHelp,
 } from "./ecs-steps.js";
 
 export const ecsBaselineRolloutExecutor: StageExecutor<"ECS_BASELINE_ROLLOUT"> = {
@@ -19,6 +21,9 @@ export const ecsBaselineRolloutExecutor: StageExecutor<"ECS_BASELINE_ROLLOUT"> =
   async step(ctx) {
     const target = ecsTarget(ctx.deployment.appConfig);
     if (!target.baseline) return failed("input.targetGroups.baseline is required for a baseline");
+    // ECS refuses a task set on a target group no listener forwards to, with a message that does not say
+    // what to do; check the wiring first and say it plainly.
+    if ((await forwardRules(ctx, target)).length === 0) return failed(wiringHelp(target));
     await recordRollbackFacts(ctx, target);
     const primaryDefinition = ctx.deployment.context.previousTaskDefinitionArn;
     if (typeof primaryDefinition !== "string") {

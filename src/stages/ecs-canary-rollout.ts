@@ -9,9 +9,11 @@ import {
   ensureTaskDefinition,
   ensureTaskSet,
   failed,
+  forwardRules,
   recordRollbackFacts,
   stabilityOf,
   waitForStability,
+  wiringHelp,
 } from "./ecs-steps.js";
 
 export const ecsCanaryRolloutExecutor: StageExecutor<"ECS_CANARY_ROLLOUT"> = {
@@ -19,6 +21,9 @@ export const ecsCanaryRolloutExecutor: StageExecutor<"ECS_CANARY_ROLLOUT"> = {
   async step(ctx) {
     const target = ecsTarget(ctx.deployment.appConfig);
     if (!target.canary) return failed("input.targetGroups.canary is required for a canary");
+    // ECS refuses a task set on a target group no listener forwards to, with a message that does not say
+    // what to do; check the wiring first and say it plainly.
+    if ((await forwardRules(ctx, target)).length === 0) return failed(wiringHelp(target));
     await recordRollbackFacts(ctx, target);
     const taskDefinitionArn = await ensureTaskDefinition(ctx);
     const { scale } = ctx.stage.options;

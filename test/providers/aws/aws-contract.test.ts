@@ -1,37 +1,65 @@
 /**
  * The AWS adapter's contract, run through the real AWS SDK clients over HTTP against every available
- * implementation of ECS + ELBv2: moto_server when it is on PATH (a notice is printed when it is not).
+ * implementation of ECS + ELBv2: the sandbox cloud always, and moto_server when it is on PATH (a notice is
+ * printed when it is not).
  * The same suite covers the adapter's calls and every stage executor, including the rollback paths.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import type { AppConfig } from "../../../src/config/types.js";
 import type { StagePorts } from "../../../src/engine/stage-executor.js";
 import { createAwsClients } from "../../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../../src/providers/aws/aws-load-balancer.js";
+import { type SandboxCloud, startSandboxCloud } from "../../../src/sandbox/start-sandbox-cloud.js";
 import { type Harness, harness, noMetrics } from "../../engine/harness.js";
 import { FakeClock } from "../../fakes/fake-clock.js";
 import { type AwsWorld, setUpAwsWorld } from "./aws-world-setup.js";
 import { type MotoServer, motoAvailable, startMoto } from "./moto-server.js";
 
+interface Endpoints {
+  ecs: string;
+  elbv2: string;
+  /** For the VPC and subnets an ALB needs; undefined where any ids are accepted. */
+  ec2: string | undefined;
+}
+
 interface Target {
   name: string;
   available: () => boolean;
-  start(): Promise<{
-    endpoint: string;
-    ec2Endpoint: string | undefined;
-    reset(): Promise<void>;
-    stop(): Promise<void>;
-  }>;
+  /** A clean world for one test, on the test's clock where the implementation can use one. */
+  prepare(clock: FakeClock): Promise<Endpoints>;
+  shutdown(): Promise<void>;
 }
+
+let moto: MotoServer | undefined;
+let sandbox: SandboxCloud | undefined;
 
 const TARGETS: Target[] = [
   {
+    name: "the sandbox cloud",
+    available: () => true,
+    async prepare(clock) {
+      await sandbox?.close();
+      sandbox = await startSandboxCloud({
+        clock,
+        config: { tasks: { startDelayMs: 20_000, healthCheckDelayMs: 15_000, drainDelayMs: 10_000 } },
+      });
+      return { ecs: sandbox.ecsEndpoint, elbv2: sandbox.elbv2Endpoint, ec2: undefined };
+    },
+    async shutdown() {
+      await sandbox?.close();
+    },
+  },
+  {
     name: "moto_server",
     available: motoAvailable,
-    async start() {
-      const moto: MotoServer = await startMoto();
-      return { ...moto, ec2Endpoint: moto.endpoint };
+    async prepare() {
+      moto ??= await startMoto();
+      await moto.reset();
+      return { ecs: moto.endpoint, elbv2: moto.endpoint, ec2: moto.endpoint };
+    },
+    async shutdown() {
+      await moto?.stop();
     },
   },
 ];
@@ -41,25 +69,21 @@ for (const target of TARGETS) {
   if (!available) console.warn(`NOTICE: ${target.name} is not on PATH; its AWS contract tests are skipped.`);
 
   describe.skipIf(!available)(`AWS adapter contract on ${target.name}`, () => {
-    let server: Awaited<ReturnType<Target["start"]>>;
     let ports: StagePorts;
     let world: AwsWorld;
     let clock: FakeClock;
 
-    beforeAll(async () => {
-      server = await target.start();
-    });
     afterAll(async () => {
-      await server?.stop();
+      await target.shutdown();
     });
     beforeEach(async () => {
-      await server.reset();
       clock = new FakeClock();
+      const endpoints = await target.prepare(clock);
       const provider = {
         name: "test",
         type: "ECS" as const,
         region: "us-east-1",
-        endpoints: { ecs: server.endpoint, elbv2: server.endpoint },
+        endpoints: { ecs: endpoints.ecs, elbv2: endpoints.elbv2 },
       };
       const clients = createAwsClients(provider, {
         credentials: { accessKeyId: "test", secretAccessKey: "test" },
@@ -70,7 +94,7 @@ for (const target of TARGETS) {
         loadBalancer: new AwsLoadBalancer(clients.elbv2),
         metrics: noMetrics,
       };
-      world = await setUpAwsWorld(clients, server.ec2Endpoint ? { ec2Endpoint: server.ec2Endpoint } : {});
+      world = await setUpAwsWorld(clients, endpoints.ec2 ? { ec2Endpoint: endpoints.ec2 } : {});
     });
 
     const cluster = () => String(world.app.serviceDefinition.cluster);
@@ -175,7 +199,9 @@ for (const target of TARGETS) {
         const service = await ports.ecs.describeService(cluster(), "web");
         const [rule] = await ports.loadBalancer.findForwardRules([world.blue, world.green]);
         return {
+          // A deleted task set drains for a while before it disappears: it is gone, not an orphan.
           taskSets: (service?.taskSets ?? [])
+            .filter((t) => t.status !== "DRAINING")
             .map((t) => `${t.status}:${t.taskDefinitionArn.split("/").pop()}`)
             .sort(),
           weights: rule?.targetGroups.map((g) => g.weight),
@@ -277,9 +303,10 @@ for (const target of TARGETS) {
         );
         const v2 = await deploy(h, "v2");
         await run(h, v2);
-        const routing = h.store.stages.get(v2, 1);
-        expect(routing?.status).toBe("FAILURE");
-        expect(routing?.statusReason).toMatch(
+        // Caught before anything is created: the canary rollout checks the wiring first.
+        const canary = h.store.stages.get(v2, 0);
+        expect(canary?.status).toBe("FAILURE");
+        expect(canary?.statusReason).toMatch(
           /no listener rule forwards to exactly this app's target groups \(web-blue, web-green\)/,
         );
         expect(h.store.deployments.get(v2)?.status).toBe("ROLLED_BACK");
