@@ -10,6 +10,7 @@ import { KanariaError } from "../domain/kanaria-error.js";
 import { openStore } from "../store/store.js";
 import { type CliIo, UsageError } from "./cli-io.js";
 import { formatHistory, historyRows } from "./history-command.js";
+import { runSandbox } from "./sandbox-command.js";
 import { serve } from "./serve-command.js";
 
 interface Command {
@@ -98,6 +99,17 @@ const COMMANDS: Command[] = [
     async run(args, io) {
       const loaded = await loadConfig(configPath(args, io));
       return serve(loaded, io, io.stopSignal());
+    },
+  },
+  {
+    name: "sandbox",
+    summary: "run the simulated ECS + ALB on loopback and print how to point kanaria.yaml at it",
+    usage:
+      "kanaria sandbox [--config sandbox.yaml]\n\nWithout --config: one app, web, at version v1. Runs until SIGINT or SIGTERM.",
+    options: CONFIG_OPTION,
+    async run(args, io) {
+      const file = typeof args.values.config === "string" ? resolve(io.cwd, args.values.config) : undefined;
+      return runSandbox(file, io);
     },
   },
   {

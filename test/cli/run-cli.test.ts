@@ -81,7 +81,7 @@ describe("kanaria CLI", () => {
   it("lists its commands on --help and refuses unknown ones", async () => {
     const help = await cli(["--help"]);
     expect(help.code).toBe(0);
-    for (const command of ["check-config", "migrate", "history", "serve", "demo"])
+    for (const command of ["check-config", "migrate", "history", "serve", "sandbox", "demo"])
       expect(help.out).toContain(command);
     expect((await cli([])).code).toBe(2);
     const unknown = await cli(["deploy"]);
@@ -182,6 +182,33 @@ describe("kanaria CLI", () => {
     const result = await cli(["serve"], dir);
     expect(result.code).toBe(1);
     expect(result.err).toContain("the configuration has errors; run `kanaria check-config`");
+  });
+});
+
+describe("kanaria sandbox", () => {
+  it("serves a seeded sandbox whose endpoints answer the AWS SDK, and says how to point kanaria.yaml at it", async () => {
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const running = cli(["sandbox"], temp(), stopped);
+    await new Promise((r) => setTimeout(r, 500));
+    stop();
+    const result = await running;
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/ECS at http:\/\/127\.0\.0\.1:\d+, ELBv2 at http:\/\/127\.0\.0\.1:\d+/);
+    expect(result.out).toMatch(
+      /targetGroupArn: arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup\/web-blue\//,
+    );
+    expect(result.out).toContain("stopped.");
+  });
+
+  it("reports a bad sandbox config with where it is wrong", async () => {
+    const dir = temp();
+    writeFileSync(join(dir, "sandbox.yaml"), "apps:\n  - name: Web_App\n");
+    const result = await cli(["sandbox", "--config", "sandbox.yaml"], dir);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/sandbox\.yaml: sandbox config is invalid:\n\s+apps\.0\.name: must be 1–23 lowercase letters/);
   });
 });
 
