@@ -11,6 +11,9 @@ import { Engine } from "../../src/engine/engine.js";
 import { silentLogger } from "../../src/engine/logger.js";
 import { acquireServeLease } from "../../src/engine/serve-lease.js";
 import { systemClock } from "../../src/engine/system-clock.js";
+import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
+import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
+import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
 import { defaultExecutors } from "../../src/stages/default-executors.js";
 import { openStore } from "../../src/store/store.js";
 import { FakeCloud } from "../fakes/fake-cloud.js";
@@ -37,9 +40,20 @@ const slow = <T extends object>(target: T): T =>
       };
     },
   });
+const aws =
+  scenario.aws &&
+  createAwsClients(
+    {
+      name: "sandbox",
+      type: "ECS",
+      region: scenario.aws.region,
+      endpoints: { ecs: scenario.aws.ecs, elbv2: scenario.aws.elbv2 },
+    },
+    { credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" } },
+  );
 const ports = {
-  ecs: slow(cloud),
-  loadBalancer: slow(cloud),
+  ecs: aws ? new AwsEcs(aws.ecs, systemClock) : slow(cloud),
+  loadBalancer: aws ? new AwsLoadBalancer(aws.elbv2) : slow(cloud),
   metrics: { query: async () => ({ kind: "no-data" as const }) },
 };
 
@@ -52,7 +66,7 @@ const engine = new Engine({
   clock: systemClock,
   notifier: { publish: () => undefined },
   logger: silentLogger(),
-  apps: toyApps({ web: toyAppConfig({ pipeline }) }),
+  apps: toyApps({ web: { ...(scenario.aws?.app ?? toyAppConfig()), pipeline } }),
   pollIntervalMs: 20,
   maxStepErrors: 5,
 });

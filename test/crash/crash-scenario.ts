@@ -1,3 +1,5 @@
+import type { AppConfig } from "../../src/config/types.js";
+
 /** What one crash-test run does besides crashing; shared by the test and its child process. */
 export interface CrashScenario {
   /** `approve`: someone approves v2; `timeout`: nobody does; `rollback` / `cancel`: someone asks. */
@@ -6,4 +8,6 @@ export interface CrashScenario {
   approvalTimeoutMs: number;
   /** Each cloud call takes up to this long. */
   opDelayMs: number;
+  /** Drive the real AWS adapters against these endpoints (a sandbox cloud the test owns) instead of FakeCloud. */
+  aws?: { ecs: string; elbv2: string; region: string; app: AppConfig };
 }

@@ -10,11 +10,19 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
+import type { AppConfig } from "../../src/config/types.js";
 import { isTerminalStageStatus } from "../../src/domain/status.js";
+import { systemClock } from "../../src/engine/system-clock.js";
+import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
+import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
+import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
+import type { SeededApp } from "../../src/sandbox/seed-app.js";
+import { startSandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
 import { openStore } from "../../src/store/store.js";
-import { FakeCloud } from "../fakes/fake-cloud.js";
-import { TOY_CLOUD } from "../fixtures/toy-app.js";
+import { type Effect, FakeCloud } from "../fakes/fake-cloud.js";
+import { TOY_CLOUD, toyAppConfig } from "../fixtures/toy-app.js";
 import type { CrashScenario } from "./crash-scenario.js";
 
 const SLOW = process.env.KANARIA_SLOW_TESTS === "1";
@@ -98,7 +106,7 @@ interface RunReport {
   resumed: string[];
 }
 
-async function tortureRun(seed: number): Promise<RunReport> {
+async function tortureRun(seed: number, aws?: CrashScenario["aws"]): Promise<RunReport> {
   const random = mulberry32(seed);
   const kinds: CrashScenario["kind"][] = ["approve", "timeout", "rollback", "cancel"];
   const scenario: CrashScenario = {
@@ -107,6 +115,7 @@ async function tortureRun(seed: number): Promise<RunReport> {
     // Long enough that an approval often lands between kills; a missed one times out and rolls back.
     approvalTimeoutMs: seed % kinds.length === 0 ? 2500 : 600,
     opDelayMs: 15,
+    ...(aws ? { aws } : {}),
   };
   const dir = mkdtempSync(join(tmpdir(), "kanaria-crash-"));
   let kills = 0;
@@ -119,13 +128,58 @@ async function tortureRun(seed: number): Promise<RunReport> {
       kills += 1;
       if (attempt > MAX_KILLS + 20) throw new Error("the child never finished");
     }
-    return { kills, ...checkFinal(dir, scenario) };
+    return { kills, ...checkFinal(dir, scenario, await worldOf(dir, scenario)) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function checkFinal(dir: string, scenario: CrashScenario): { outcome: string; resumed: string[] } {
+/** What the cloud looks like at the end: live task sets as [status, image], the listener's weights. */
+interface WorldState {
+  taskSets: Array<[string, string | undefined]>;
+  weights: number[];
+  /** Every effect, when the world records them (FakeCloud); the sandbox only shows its end state. */
+  effects: Effect[] | undefined;
+}
+
+async function worldOf(dir: string, scenario: CrashScenario): Promise<WorldState> {
+  if (!scenario.aws) {
+    const cloud = new FakeCloud({ ...TOY_CLOUD, logFile: join(dir, "effects.jsonl") });
+    return {
+      taskSets: cloud.listTaskSets().map((t) => [t.status, cloud.taskDefinition(t.taskDefinitionArn)?.image]),
+      weights: cloud.currentWeights().map((w) => w.weight),
+      effects: cloud.effects,
+    };
+  }
+  const { aws } = scenario;
+  const clients = createAwsClients(
+    { name: "sandbox", type: "ECS", region: aws.region, endpoints: { ecs: aws.ecs, elbv2: aws.elbv2 } },
+    { credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" } },
+  );
+  const ecs = new AwsEcs(clients.ecs, systemClock);
+  const service = await ecs.describeService(
+    String(aws.app.serviceDefinition.cluster),
+    String(aws.app.serviceDefinition.serviceName),
+  );
+  const taskSets: Array<[string, string | undefined]> = [];
+  for (const t of service?.taskSets.filter((set) => set.status !== "DRAINING") ?? []) {
+    const definition = await clients.ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: t.taskDefinitionArn }),
+    );
+    taskSets.push([t.status, definition.taskDefinition?.containerDefinitions?.[0]?.image]);
+  }
+  const groups = [aws.app.input.targetGroups.primary, aws.app.input.targetGroups.canary].flatMap((g) =>
+    g ? [g.targetGroupArn] : [],
+  );
+  const [rule] = await new AwsLoadBalancer(clients.elbv2).findForwardRules(groups);
+  return { taskSets, weights: rule?.targetGroups.map((g) => g.weight) ?? [], effects: undefined };
+}
+
+function checkFinal(
+  dir: string,
+  scenario: CrashScenario,
+  world: WorldState,
+): { outcome: string; resumed: string[] } {
   const { store } = openStore(join(dir, "kanaria.db"));
   try {
     const deployments = store.deployments.history("web", 10);
@@ -141,21 +195,19 @@ function checkFinal(dir: string, scenario: CrashScenario): { outcome: string; re
       expect(store.commands.list(d.id).every((c) => c.outcome !== undefined)).toBe(true);
     }
 
-    const cloud = new FakeCloud({ ...TOY_CLOUD, logFile: join(dir, "effects.jsonl") });
-    const sets = cloud.listTaskSets();
     const live = v2.status === "SUCCESS" ? "v2" : "v1";
-    expect(sets.map((t) => [t.status, cloud.taskDefinition(t.taskDefinitionArn)?.image])).toEqual([
-      ["PRIMARY", `example/web:${live}`],
-    ]);
-    expect(cloud.currentWeights().map((w) => w.weight)).toEqual([100, 0]);
+    const image = scenario.aws ? `sandbox/web:${live}` : `example/web:${live}`;
+    expect(world.taskSets).toEqual([["PRIMARY", image]]);
+    expect(world.weights).toEqual([100, 0]);
 
     // No effect repeated in a way that changed the outcome: each task set role created once, and once
     // traffic went back to primary for the rollback, it never moved to the canary again.
-    const created = cloud.effects.flatMap((e) => (e.op === "createTaskSet" ? [e.taskSet.externalId] : []));
+    const effects = world.effects ?? [];
+    const created = effects.flatMap((e) => (e.op === "createTaskSet" ? [e.taskSet.externalId] : []));
     expect(new Set(created).size).toBe(created.length);
     const rollbackStart = store.events.list(v2.id).find((e) => e.type === "DEPLOYMENT_ROLLING_BACK");
     if (rollbackStart) {
-      const weights = cloud.effects.flatMap((e) => (e.op === "setWeights" ? [e.weights] : []));
+      const weights = effects.flatMap((e) => (e.op === "setWeights" ? [e.weights] : []));
       const backToPrimary = weights.findLastIndex((w) => w[1]?.weight !== 0) + 1;
       expect(weights.slice(backToPrimary).every((w) => w[0]?.weight === 100)).toBe(true);
     }
@@ -204,5 +256,78 @@ describe(`crash torture (${RUNS} runs${SLOW ? "" : "; KANARIA_SLOW_TESTS=1 for 6
       expect(totalKills).toBeGreaterThanOrEqual(RUNS);
     },
     RUNS * 60_000,
+  );
+});
+
+/** The app config for a web service seeded in a sandbox cloud. */
+function sandboxApp(seeded: SeededApp): AppConfig {
+  const group = (arn: string) => ({
+    targetGroupArn: arn,
+    containerName: seeded.containerName,
+    containerPort: seeded.containerPort,
+  });
+  return toyAppConfig({
+    input: {
+      serviceDefinitionFile: "servicedef.yaml",
+      taskDefinitionFile: "taskdef.yaml",
+      targetGroups: {
+        primary: group(seeded.targetGroups.primary.arn),
+        canary: group(seeded.targetGroups.canary.arn),
+      },
+      accessType: "ELB",
+    },
+    serviceDefinition: {
+      cluster: seeded.clusterName,
+      serviceName: seeded.serviceName,
+      desiredCount: 2,
+      deploymentController: { type: "EXTERNAL" },
+      launchType: "FARGATE",
+    },
+    taskDefinition: {
+      family: "web",
+      containerDefinitions: [
+        {
+          name: seeded.containerName,
+          image: "sandbox/web:{{ .Version }}",
+          portMappings: [{ containerPort: seeded.containerPort }],
+        },
+      ],
+    },
+  });
+}
+
+const SANDBOX_RUNS = SLOW ? 30 : 1;
+
+describe(`crash torture on the sandbox cloud through the AWS SDK (${SANDBOX_RUNS} run${SANDBOX_RUNS === 1 ? "" : "s"}${SLOW ? "" : "; KANARIA_SLOW_TESTS=1 for 30"})`, () => {
+  it(
+    "every run ends with one primary, no orphan task sets and weights 100/0",
+    async () => {
+      let totalKills = 0;
+      const outcomes: string[] = [];
+      for (let seed = 1; seed <= SANDBOX_RUNS; seed++) {
+        // The cloud lives in this process, so it outlives every killed child, as AWS would.
+        const cloud = await startSandboxCloud({
+          config: { seed, tasks: { startDelayMs: 100, healthCheckDelayMs: 100, drainDelayMs: 100 } },
+        });
+        try {
+          const seeded = cloud.seedApp({ app: "web", desiredCount: 2 });
+          const report = await tortureRun(seed, {
+            ecs: cloud.ecsEndpoint,
+            elbv2: cloud.elbv2Endpoint,
+            region: cloud.region,
+            app: sandboxApp(seeded),
+          });
+          totalKills += report.kills;
+          outcomes.push(report.outcome);
+        } finally {
+          await cloud.close();
+        }
+      }
+      console.log(
+        `sandbox crash torture: ${SANDBOX_RUNS} runs, ${totalKills} kills; outcomes: ${outcomes.join(", ")}`,
+      );
+      expect(totalKills).toBeGreaterThanOrEqual(SANDBOX_RUNS);
+    },
+    SANDBOX_RUNS * 120_000,
   );
 });
