@@ -208,7 +208,9 @@ describe("kanaria sandbox", () => {
     writeFileSync(join(dir, "sandbox.yaml"), "apps:\n  - name: Web_App\n");
     const result = await cli(["sandbox", "--config", "sandbox.yaml"], dir);
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/sandbox\.yaml: sandbox config is invalid:\n\s+apps\.0\.name: must be 1–23 lowercase letters/);
+    expect(result.err).toMatch(
+      /sandbox\.yaml: sandbox config is invalid:\n\s+apps\.0\.name: must be 1–23 lowercase letters/,
+    );
   });
 });
 

@@ -16,7 +16,7 @@ import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
 import type { SandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
 import { startSandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
-import { type Harness, harness, noMetrics } from "../engine/harness.js";
+import { driveToEnd, type Harness, harness, noMetrics } from "../engine/harness.js";
 import { FakeClock } from "../fakes/fake-clock.js";
 
 const SEED = resolve(import.meta.dirname, "../../../shared/seeds/seed-example");
@@ -91,17 +91,6 @@ describe.skipIf(!existsSync(SEED))("the seed's pipeline on the sandbox cloud", (
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function run(h: Harness, id: string, when?: () => void): Promise<void> {
-    for (let i = 0; i < 3000; i++) {
-      const status = h.store.deployments.get(id)?.status;
-      if (status && ["SUCCESS", "FAILURE", "ROLLED_BACK", "CANCELLED"].includes(status)) return;
-      when?.();
-      await new Promise((r) => setTimeout(r, 2));
-      await h.clock.advance(2_000);
-    }
-    throw new Error(`deployment ${id} did not finish`);
-  }
-
   async function deploy(h: Harness, version: string): Promise<string> {
     const outcome = h.engine.requestDeployment({
       app: "canary",
@@ -127,7 +116,7 @@ describe.skipIf(!existsSync(SEED))("the seed's pipeline on the sandbox cloud", (
   it("runs to SUCCESS: 100% primary, one PRIMARY task set on the new task definition, no canary", async () => {
     const h = harness({ apps: { canary: app }, clock, ports });
     const v1 = await deploy(h, "1.23-alpine");
-    await run(h, v1);
+    await driveToEnd(h, v1);
     expect(h.store.deployments.get(v1)?.status).toBe("SUCCESS");
     const v2 = await deploy(h, "1.25-alpine");
     expect(h.store.stages.list(v2).map((s) => s.kind)).toEqual([
@@ -140,7 +129,7 @@ describe.skipIf(!existsSync(SEED))("the seed's pipeline on the sandbox cloud", (
       "ROLLBACK",
     ]);
     let sawSplit = false;
-    await run(h, v2, () => {
+    await driveToEnd(h, v2, () => {
       if (h.store.stages.get(v2, 2)?.status === "RUNNING") sawSplit = true;
     });
     expect(sawSplit).toBe(true);
@@ -158,10 +147,10 @@ describe.skipIf(!existsSync(SEED))("the seed's pipeline on the sandbox cloud", (
     async (index) => {
       const h = harness({ apps: { canary: app }, clock, ports });
       const v1 = await deploy(h, "1.23-alpine");
-      await run(h, v1);
+      await driveToEnd(h, v1);
       const oldDefinition = h.store.deployments.get(v1)?.context.taskDefinitionArn;
       const v2 = await deploy(h, "1.25-alpine");
-      await run(h, v2, () => {
+      await driveToEnd(h, v2, () => {
         const stage = h.store.stages.get(v2, index);
         if (stage && stage.status !== "NOT_STARTED" && h.store.commands.list(v2).length === 0) {
           h.engine.submitCommand({ deploymentId: v2, kind: "ROLLBACK", actor: "U_BOB" });

@@ -88,3 +88,19 @@ export function harness(options: HarnessOptions): Harness {
   };
   return self;
 }
+
+/**
+ * Drives a deployment to a final status when real I/O (HTTP to a sandbox or moto) is involved:
+ * a little real time for calls in flight, then virtual time for the waits. `when` reacts to the
+ * store's state (approvals, forced rollbacks).
+ */
+export async function driveToEnd(h: Harness, id: string, when?: () => void): Promise<void> {
+  for (let i = 0; i < 3000; i++) {
+    const status = h.store.deployments.get(id)?.status;
+    if (status && ["SUCCESS", "FAILURE", "ROLLED_BACK", "CANCELLED"].includes(status)) return;
+    when?.();
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    await h.clock.advance(2_000);
+  }
+  throw new Error(`deployment ${id} did not finish`);
+}

@@ -11,7 +11,7 @@ import { createAwsClients } from "../../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../../src/providers/aws/aws-load-balancer.js";
 import { type SandboxCloud, startSandboxCloud } from "../../../src/sandbox/start-sandbox-cloud.js";
-import { type Harness, harness, noMetrics } from "../../engine/harness.js";
+import { driveToEnd, type Harness, harness, noMetrics } from "../../engine/harness.js";
 import { FakeClock } from "../../fakes/fake-clock.js";
 import { type AwsWorld, setUpAwsWorld } from "./aws-world-setup.js";
 import { type MotoServer, motoAvailable, startMoto } from "./moto-server.js";
@@ -182,19 +182,6 @@ for (const target of TARGETS) {
         return outcome.deployment.id;
       }
 
-      /** Runs virtual time; `when` reacts to the store's state (approvals, forced rollbacks). */
-      async function run(h: Harness, id: string, when?: (h: Harness) => void): Promise<void> {
-        for (let i = 0; i < 3000; i++) {
-          const status = h.store.deployments.get(id)?.status;
-          if (status && ["SUCCESS", "FAILURE", "ROLLED_BACK", "CANCELLED"].includes(status)) return;
-          when?.(h);
-          // Real time for the HTTP calls in flight, then virtual time for the waits.
-          await new Promise((resolve) => setTimeout(resolve, 3));
-          await h.clock.advance(2_000);
-        }
-        throw new Error(`deployment ${id} did not finish`);
-      }
-
       async function state() {
         const service = await ports.ecs.describeService(cluster(), "web");
         const [rule] = await ports.loadBalancer.findForwardRules([world.blue, world.green]);
@@ -211,13 +198,14 @@ for (const target of TARGETS) {
       it("quick-syncs v1, then canaries v2 to success: one primary on v2, weights 100/0", async () => {
         const h = engineOn(world.app);
         const v1 = await deploy(h, "v1");
-        await run(h, v1);
+        await driveToEnd(h, v1);
         expect(h.store.deployments.get(v1)?.status).toBe("SUCCESS");
         expect(await state()).toEqual({ taskSets: ["PRIMARY:web:1"], weights: [100, 0] });
 
         const v2 = await deploy(h, "v2");
         let sawCanaryTraffic = false;
-        await run(h, v2, (hh) => {
+        await driveToEnd(h, v2, () => {
+          const hh = h;
           const d = hh.store.deployments.get(v2);
           if (d?.status === "WAITING_APPROVAL" && hh.store.commands.list(v2).length === 0) {
             sawCanaryTraffic = true;
@@ -245,9 +233,10 @@ for (const target of TARGETS) {
         async (index) => {
           const h = engineOn(world.app);
           const v1 = await deploy(h, "v1");
-          await run(h, v1);
+          await driveToEnd(h, v1);
           const v2 = await deploy(h, "v2");
-          await run(h, v2, (hh) => {
+          await driveToEnd(h, v2, () => {
+            const hh = h;
             const stage = hh.store.stages.get(v2, index);
             const asked = hh.store.commands.list(v2).some((c) => c.kind === "ROLLBACK");
             if (stage && stage.status !== "NOT_STARTED" && !asked) {
@@ -272,7 +261,8 @@ for (const target of TARGETS) {
       it("rolls back a first deployment by removing what it created", async () => {
         const h = engineOn(world.app);
         const v1 = await deploy(h, "v1");
-        await run(h, v1, (hh) => {
+        await driveToEnd(h, v1, () => {
+          const hh = h;
           if (hh.store.stages.get(v1, 0)?.status === "RUNNING" && hh.store.commands.list(v1).length === 0) {
             hh.engine.submitCommand({ deploymentId: v1, kind: "ROLLBACK", actor: "U_BOB" });
           }
@@ -285,7 +275,7 @@ for (const target of TARGETS) {
       it("fails routing with how to wire the listener when no rule forwards to the app's groups", async () => {
         const h = engineOn(world.app);
         const v1 = await deploy(h, "v1");
-        await run(h, v1);
+        await driveToEnd(h, v1);
         const [rule] = await ports.loadBalancer.findForwardRules([world.blue, world.green]);
         if (!rule) throw new Error("no rule");
         // Rewire the listener to forward to blue only: Kanaria can no longer split traffic.
@@ -302,7 +292,7 @@ for (const target of TARGETS) {
           [{ targetGroupArn: world.blue, weight: 1 }],
         );
         const v2 = await deploy(h, "v2");
-        await run(h, v2);
+        await driveToEnd(h, v2);
         // Caught before anything is created: the canary rollout checks the wiring first.
         const canary = h.store.stages.get(v2, 0);
         expect(canary?.status).toBe("FAILURE");
