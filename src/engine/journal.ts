@@ -69,14 +69,11 @@ export class Journal {
     const recorded: TimelineEvent[] = [];
     const now = this.clock.now();
     const result = this.store.transaction(() => fn(this.writer(deploymentId, now, recorded)));
-    for (const event of recorded) {
-      this.notifier.publish({ deploymentId, app: this.appOf(deploymentId), eventId: event.id });
+    if (recorded.length > 0) {
+      const app = this.store.deployments.get(deploymentId)?.app ?? "";
+      for (const event of recorded) this.notifier.publish({ deploymentId, app, eventId: event.id });
     }
     return result;
-  }
-
-  private appOf(deploymentId: string): string {
-    return this.store.deployments.get(deploymentId)?.app ?? "";
   }
 
   private writer(deploymentId: string, now: number, recorded: TimelineEvent[]): JournalWriter {

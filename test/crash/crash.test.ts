@@ -12,17 +12,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import type { AppConfig } from "../../src/config/types.js";
 import { isTerminalStageStatus } from "../../src/domain/status.js";
 import { systemClock } from "../../src/engine/system-clock.js";
 import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
-import type { SeededApp } from "../../src/sandbox/seed-app.js";
 import { startSandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
 import { openStore } from "../../src/store/store.js";
 import { type Effect, FakeCloud } from "../fakes/fake-cloud.js";
-import { TOY_CLOUD, toyAppConfig } from "../fixtures/toy-app.js";
+import { sandboxAppConfig } from "../fixtures/sandbox-app.js";
+import { TOY_CLOUD } from "../fixtures/toy-app.js";
 import type { CrashScenario } from "./crash-scenario.js";
 
 const SLOW = process.env.KANARIA_SLOW_TESTS === "1";
@@ -259,43 +258,6 @@ describe(`crash torture (${RUNS} runs${SLOW ? "" : "; KANARIA_SLOW_TESTS=1 for 6
   );
 });
 
-/** The app config for a web service seeded in a sandbox cloud. */
-function sandboxApp(seeded: SeededApp): AppConfig {
-  const group = (arn: string) => ({
-    targetGroupArn: arn,
-    containerName: seeded.containerName,
-    containerPort: seeded.containerPort,
-  });
-  return toyAppConfig({
-    input: {
-      serviceDefinitionFile: "servicedef.yaml",
-      taskDefinitionFile: "taskdef.yaml",
-      targetGroups: {
-        primary: group(seeded.targetGroups.primary.arn),
-        canary: group(seeded.targetGroups.canary.arn),
-      },
-      accessType: "ELB",
-    },
-    serviceDefinition: {
-      cluster: seeded.clusterName,
-      serviceName: seeded.serviceName,
-      desiredCount: 2,
-      deploymentController: { type: "EXTERNAL" },
-      launchType: "FARGATE",
-    },
-    taskDefinition: {
-      family: "web",
-      containerDefinitions: [
-        {
-          name: seeded.containerName,
-          image: "sandbox/web:{{ .Version }}",
-          portMappings: [{ containerPort: seeded.containerPort }],
-        },
-      ],
-    },
-  });
-}
-
 const SANDBOX_RUNS = SLOW ? 30 : 1;
 
 describe(`crash torture on the sandbox cloud through the AWS SDK (${SANDBOX_RUNS} run${SANDBOX_RUNS === 1 ? "" : "s"}${SLOW ? "" : "; KANARIA_SLOW_TESTS=1 for 30"})`, () => {
@@ -315,7 +277,7 @@ describe(`crash torture on the sandbox cloud through the AWS SDK (${SANDBOX_RUNS
             ecs: cloud.ecsEndpoint,
             elbv2: cloud.elbv2Endpoint,
             region: cloud.region,
-            app: sandboxApp(seeded),
+            app: sandboxAppConfig(seeded, { desiredCount: 2 }),
           });
           totalKills += report.kills;
           outcomes.push(report.outcome);

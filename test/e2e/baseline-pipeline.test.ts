@@ -3,7 +3,6 @@
  * equally cold baseline of the current primary, traffic split three ways, then both cleaned up.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AppConfig, StageConfig } from "../../src/config/types.js";
 import type { StagePorts } from "../../src/engine/stage-executor.js";
 import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
@@ -12,44 +11,8 @@ import type { SeededApp } from "../../src/sandbox/seed-app.js";
 import { type SandboxCloud, startSandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
 import { driveToEnd, harness, noMetrics } from "../engine/harness.js";
 import { FakeClock } from "../fakes/fake-clock.js";
-import { stage, toyAppConfig } from "../fixtures/toy-app.js";
-
-function baselineApp(seeded: SeededApp, pipeline: StageConfig[]): AppConfig {
-  const group = (arn: string) => ({
-    targetGroupArn: arn,
-    containerName: seeded.containerName,
-    containerPort: seeded.containerPort,
-  });
-  return toyAppConfig({
-    input: {
-      serviceDefinitionFile: "servicedef.yaml",
-      taskDefinitionFile: "taskdef.yaml",
-      targetGroups: {
-        primary: group(seeded.targetGroups.primary.arn),
-        canary: group(seeded.targetGroups.canary.arn),
-        baseline: group(seeded.targetGroups.baseline.arn),
-      },
-      accessType: "ELB",
-    },
-    serviceDefinition: {
-      cluster: seeded.clusterName,
-      serviceName: seeded.serviceName,
-      desiredCount: 4,
-      deploymentController: { type: "EXTERNAL" },
-    },
-    taskDefinition: {
-      family: "web",
-      containerDefinitions: [
-        {
-          name: seeded.containerName,
-          image: "sandbox/web:{{ .Version }}",
-          portMappings: [{ containerPort: seeded.containerPort }],
-        },
-      ],
-    },
-    pipeline,
-  });
-}
+import { sandboxAppConfig } from "../fixtures/sandbox-app.js";
+import { stage } from "../fixtures/toy-app.js";
 
 describe("baseline stages on the sandbox cloud", () => {
   let cloud: SandboxCloud;
@@ -91,7 +54,11 @@ describe("baseline stages on the sandbox cloud", () => {
       stage("ECS_CANARY_CLEAN", {}, 6),
       stage("ECS_BASELINE_CLEAN", {}, 7),
     ];
-    const h = harness({ apps: { web: baselineApp(seeded, pipeline) }, clock, ports });
+    const h = harness({
+      apps: { web: sandboxAppConfig(seeded, { desiredCount: 4, baseline: true, overrides: { pipeline } }) },
+      clock,
+      ports,
+    });
     const deploy = (version: string) => {
       const outcome = h.engine.requestDeployment({ app: "web", version, requester: "U_ALICE", reason: "" });
       if (!outcome.ok) throw new Error(outcome.refusal.message);
