@@ -52,6 +52,8 @@ export interface DatadogProviderConfig {
   site: string;
   /** Full base URL override, e.g. the sandbox Datadog `http://127.0.0.1:4010`. */
   baseUrl?: string;
+  /** `lag:` — each query window ends this far before now, since Datadog ingests late. Default 60 s. */
+  lagMs?: number;
 }
 
 /** One app as kanaria.yaml lists it: where its PipeCD config lives and who may do what. */
