@@ -86,6 +86,14 @@ export class DeploymentRepository {
     return rows.map(fromRow);
   }
 
+  /** The newest deployments of every app, newest first (App Home's recent history). */
+  recent(limit: number): Deployment[] {
+    const rows = this.db
+      .prepare("SELECT * FROM deployments ORDER BY created_at DESC, rowid DESC LIMIT ?")
+      .all(limit) as DeploymentRow[];
+    return rows.map(fromRow);
+  }
+
   setStatus(id: string, change: DeploymentStatusChange): void {
     this.db
       .prepare(

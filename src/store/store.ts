@@ -7,11 +7,13 @@ import type { Database } from "better-sqlite3";
 import { CommandRepository } from "./command-repository.js";
 import { DeploymentRepository } from "./deployment-repository.js";
 import { EventRepository } from "./event-repository.js";
+import { FreezeOverrideRepository } from "./freeze-override-repository.js";
 import { LeaseRepository } from "./lease-repository.js";
 import { LockRepository } from "./lock-repository.js";
 import { MeasurementRepository } from "./measurement-repository.js";
 import { defaultMigrationsDir, loadMigrations, type MigrationReport, migrate } from "./migrate.js";
 import { openDatabase } from "./open-database.js";
+import { SlackThreadRepository } from "./slack-thread-repository.js";
 import { StageRepository } from "./stage-repository.js";
 
 export class Store {
@@ -22,6 +24,8 @@ export class Store {
   readonly measurements: MeasurementRepository;
   readonly locks: LockRepository;
   readonly lease: LeaseRepository;
+  readonly slackThreads: SlackThreadRepository;
+  readonly freezeOverrides: FreezeOverrideRepository;
 
   constructor(readonly db: Database) {
     this.deployments = new DeploymentRepository(db);
@@ -31,6 +35,8 @@ export class Store {
     this.measurements = new MeasurementRepository(db);
     this.locks = new LockRepository(db);
     this.lease = new LeaseRepository(db);
+    this.slackThreads = new SlackThreadRepository(db);
+    this.freezeOverrides = new FreezeOverrideRepository(db);
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (so read-then-write never races another process). */

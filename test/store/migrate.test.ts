@@ -25,12 +25,18 @@ function migrationsWith(extra: Record<string, string>): string {
   return dir;
 }
 
+const shipped = loadMigrations(defaultMigrationsDir());
+const latest = shipped.length;
+/** The file name a migration after the shipped ones would have (`0003_x.sql` when two ship). */
+const nextName = (offset: number, name: string): string =>
+  `${String(latest + offset).padStart(4, "0")}_${name}.sql`;
+
 describe("migrations", () => {
   it("brings an empty database to the newest version, in WAL mode with foreign keys", () => {
     const path = join(tempDir(), "kanaria.db");
     const { store, migration } = openStore(path);
-    const latest = loadMigrations(defaultMigrationsDir()).length;
-    expect(migration).toEqual({ from: 0, to: latest, applied: ["0001_init.sql"].slice(0, latest) });
+    expect(migration).toEqual({ from: 0, to: latest, applied: shipped.map((m) => m.name) });
+    expect(migration.applied.slice(0, 2)).toEqual(["0001_init.sql", "0002_slack.sql"]);
     expect(store.db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(store.db.pragma("foreign_keys", { simple: true })).toBe(1);
     store.close();
@@ -45,10 +51,10 @@ describe("migrations", () => {
     v1.store.locks.lock({ app: "web", owner: "U_DAVE", reason: "incident", createdAt: 1 });
     v1.store.close();
     const dir = migrationsWith({
-      "0002_lock_expiry.sql": "ALTER TABLE locks ADD COLUMN expires_at INTEGER;",
+      [nextName(1, "lock_expiry")]: "ALTER TABLE locks ADD COLUMN expires_at INTEGER;",
     });
     const v2 = openStore(path, dir);
-    expect(v2.migration).toEqual({ from: 1, to: 2, applied: ["0002_lock_expiry.sql"] });
+    expect(v2.migration).toEqual({ from: latest, to: latest + 1, applied: [nextName(1, "lock_expiry")] });
     expect(v2.store.locks.get("web")).toEqual({
       app: "web",
       owner: "U_DAVE",
@@ -63,11 +69,11 @@ describe("migrations", () => {
     const path = join(tempDir(), "kanaria.db");
     openStore(path).store.close();
     const dir = migrationsWith({
-      "0002_broken.sql": "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);",
+      [nextName(1, "broken")]: "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);",
     });
     expect(() => openStore(path, dir)).toThrow(/no such table/);
     const db = openDatabase(path);
-    expect(schemaVersion(db)).toBe(1);
+    expect(schemaVersion(db)).toBe(latest);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half_done'").get()).toBeUndefined();
     db.close();
   });
@@ -80,14 +86,16 @@ describe("migrations", () => {
     expect(() => openStore(path)).toThrow(
       expect.objectContaining({
         code: "DATABASE_TOO_NEW",
-        message: expect.stringMatching(/schema version 99, but this Kanaria only knows versions up to 1/),
+        message: expect.stringMatching(/schema version 99, but this Kanaria only knows versions up to \d+/),
       }),
     );
   });
 
   it("refuses a migrations folder with a gap or a badly named file", () => {
-    const gap = migrationsWith({ "0003_skipped.sql": "SELECT 1;" });
-    expect(() => loadMigrations(gap)).toThrow(/expected migration 0002, found 0003_skipped.sql/);
+    const gap = migrationsWith({ [nextName(2, "skipped")]: "SELECT 1;" });
+    expect(() => loadMigrations(gap)).toThrow(
+      `expected migration ${nextName(1, "x").slice(0, 4)}, found ${nextName(2, "skipped")}`,
+    );
     const badName = migrationsWith({ "2_bad.sql": "SELECT 1;" });
     expect(() => loadMigrations(badName)).toThrow(/named NNNN_name.sql/);
   });

@@ -110,4 +110,41 @@ describe("repositories", () => {
       ),
     ).toThrow(/FOREIGN KEY/);
   });
+
+  it("keeps a Slack thread's channel, its root and each post once", () => {
+    const { store } = openStore(":memory:");
+    store.deployments.insert(deployment("web-1"));
+    expect(store.slackThreads.ensure("web-1", "C_DEPLOYS", 5)).toEqual({
+      deploymentId: "web-1",
+      channel: "C_DEPLOYS",
+      rootTs: undefined,
+      createdAt: 5,
+    });
+    // A second ensure (a CLI deploy announced elsewhere) never moves the thread.
+    expect(store.slackThreads.ensure("web-1", "C_OTHER", 9).channel).toBe("C_DEPLOYS");
+    store.slackThreads.setRoot("web-1", "1700000000.000100");
+    expect(store.slackThreads.byRoot("C_DEPLOYS", "1700000000.000100")?.deploymentId).toBe("web-1");
+    expect(store.slackThreads.byRoot("C_OTHER", "1700000000.000100")).toBeUndefined();
+    expect(store.slackThreads.recordPost("web-1", "event:3", "1700000000.000200", 10)).toBe(true);
+    expect(store.slackThreads.recordPost("web-1", "event:3", "1700000000.000300", 11)).toBe(false);
+    expect(store.slackThreads.hasPost("web-1", "event:3")).toBe(true);
+    expect(store.slackThreads.hasPost("web-1", "event:4")).toBe(false);
+  });
+
+  it("audits freeze overrides newest first, per app", () => {
+    const { store } = openStore(":memory:");
+    const base = { app: "web", freezeName: "weekend", actor: "U_ALICE", reason: "hotfix" };
+    store.freezeOverrides.record({ ...base, deploymentId: "web-1", at: 1 });
+    store.freezeOverrides.record({ ...base, deploymentId: "web-2", at: 2 });
+    store.freezeOverrides.record({ ...base, app: "api", deploymentId: "api-1", at: 3 });
+    expect(store.freezeOverrides.list("web").map((o) => o.deploymentId)).toEqual(["web-2", "web-1"]);
+  });
+
+  it("lists recent deployments of every app", () => {
+    const { store } = openStore(":memory:");
+    store.deployments.insert(deployment("a", { status: "SUCCESS", createdAt: 1 }));
+    store.deployments.insert(deployment("b", { app: "api", createdAt: 3 }));
+    store.deployments.insert(deployment("c", { status: "FAILURE", createdAt: 2 }));
+    expect(store.deployments.recent(2).map((d) => d.id)).toEqual(["b", "c"]);
+  });
 });
