@@ -10,6 +10,7 @@ import { KanariaError } from "../domain/kanaria-error.js";
 import { openStore } from "../store/store.js";
 import { type CliIo, UsageError } from "./cli-io.js";
 import { formatHistory, historyRows } from "./history-command.js";
+import { REPLAY_SUMMARY, REPLAY_USAGE, replayCommand } from "./replay-command.js";
 import { runSandbox } from "./sandbox-command.js";
 import { serve } from "./serve-command.js";
 
@@ -90,6 +91,13 @@ const COMMANDS: Command[] = [
       }
       return 0;
     },
+  },
+  {
+    name: "replay",
+    summary: REPLAY_SUMMARY,
+    usage: REPLAY_USAGE,
+    options: { json: { type: "boolean" } },
+    run: (args, io) => replayCommand(args.positionals, args.values.json === true, io),
   },
   {
     name: "serve",

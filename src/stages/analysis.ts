@@ -19,11 +19,19 @@ import type { Measurement } from "../store/measurement-repository.js";
 import { runTick } from "./analysis-tick.js";
 import { storedDeadline } from "./stored-deadline.js";
 
+const MINUTE_MS = 60_000;
+
 export const analysisExecutor: StageExecutor<"ANALYSIS"> = {
   kind: "ANALYSIS",
   async step(ctx) {
     const { durationMs, metrics, consecutiveErrorLimit } = ctx.stage.options;
-    const start = storedDeadline(ctx, "analysisStart", 0);
+    // Ticks sit on a grid aligned to whole minutes: Datadog's buckets are, and a window that cuts every
+    // bucket (a 1m interval from 09:00:30) would hold no complete one, so every tick would be NO_DATA.
+    const start = storedDeadline(
+      ctx,
+      "analysisStart",
+      (MINUTE_MS - (ctx.clock.now() % MINUTE_MS)) % MINUTE_MS,
+    );
     const end = start + durationMs;
     const stored = ctx.measurements();
 

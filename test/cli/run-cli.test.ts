@@ -106,9 +106,11 @@ describe("kanaria CLI", () => {
     const dir = temp();
     const first = await cli(["migrate", "--db", "k.db"], dir);
     expect(first).toMatchObject({ code: 0 });
-    expect(first.out).toBe(`${join(dir, "k.db")}: schema version 0 → 1 (applied 0001_init.sql)`);
+    expect(first.out).toBe(
+      `${join(dir, "k.db")}: schema version 0 → 2 (applied 0001_init.sql, 0002_slack.sql)`,
+    );
     expect((await cli(["migrate", "--db", "k.db"], dir)).out).toBe(
-      `${join(dir, "k.db")}: already at schema version 1`,
+      `${join(dir, "k.db")}: already at schema version 2`,
     );
   });
 

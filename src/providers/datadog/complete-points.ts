@@ -2,9 +2,11 @@
  * The data-quality rules of DESIGN §5 that turn what Datadog returned into points the analysis may
  * trust. Pure functions; the provider applies them to every series.
  *
- * - **Lag**: the most recent `lag` of data is still arriving, so a window that ends later than
- *   `now − lag` is shifted back (whole, keeping its length): consecutive ticks asking for consecutive
- *   windows still tile time without gaps or overlaps.
+ * - **Lag**: the most recent `lag` of data is still arriving, so every window is shifted back by the
+ *   lag rounded up to whole minutes (whole, keeping its length), or further when it would still end
+ *   after `now − lag`. The shift does not depend on how late a tick runs, so consecutive ticks asking
+ *   for consecutive windows tile time without gaps or overlaps, stay aligned to Datadog's minute
+ *   buckets (a shift of 59.9 s would cut every bucket in two), and a replay asks for the same windows.
  * - **Whole buckets only**: a point stands for the bucket `[t, t + interval)`. A bucket that ends after
  *   the window (the trailing partial bucket: Datadog reports the bucket in progress with what it has so
  *   far) or starts before it (a leading bucket cut by an unaligned `from`) is dropped, so each bucket
@@ -19,9 +21,12 @@ export interface TimeWindow {
   toMs: number;
 }
 
-/** The window to ask Datadog for: `window` moved back, when needed, so it ends by `nowMs − lagMs`. */
+const SHIFT_STEP_MS = 60_000;
+
+/** The window to ask Datadog for: `window` moved back by the lag, in whole minutes (see above). */
 export function lagShiftedWindow(window: TimeWindow, nowMs: number, lagMs: number): TimeWindow {
-  const shift = Math.max(0, window.toMs - (nowMs - lagMs));
+  const needed = Math.max(lagMs, window.toMs - (nowMs - lagMs));
+  const shift = Math.ceil(needed / SHIFT_STEP_MS) * SHIFT_STEP_MS;
   return { fromMs: window.fromMs - shift, toMs: window.toMs - shift };
 }
 

@@ -9,9 +9,14 @@ describe("lagShiftedWindow", () => {
     // window, now, lag → window
     [{ fromMs: 0, toMs: 5 * M }, 5 * M, 0, { fromMs: 0, toMs: 5 * M }],
     [{ fromMs: 0, toMs: 5 * M }, 5 * M, 2 * M, { fromMs: -2 * M, toMs: 3 * M }],
-    [{ fromMs: 0, toMs: 5 * M }, 6 * M, 2 * M, { fromMs: -M, toMs: 4 * M }],
-    [{ fromMs: 0, toMs: 5 * M }, 10 * M, 2 * M, { fromMs: 0, toMs: 5 * M }],
-    [{ fromMs: 0, toMs: 5 * M }, 5 * M + 30_000, 30_000, { fromMs: 0, toMs: 5 * M }],
+    // However late the tick runs, the shift is the lag: windows keep tiling time.
+    [{ fromMs: 0, toMs: 5 * M }, 6 * M, 2 * M, { fromMs: -2 * M, toMs: 3 * M }],
+    [{ fromMs: 0, toMs: 5 * M }, 10 * M, 2 * M, { fromMs: -2 * M, toMs: 3 * M }],
+    // A lag that is not whole minutes shifts by whole minutes, so buckets are never cut.
+    [{ fromMs: 0, toMs: 5 * M }, 5 * M + 30_000, 30_000, { fromMs: -M, toMs: 4 * M }],
+    [{ fromMs: 0, toMs: 5 * M }, 5 * M + 1, 59_999, { fromMs: -M, toMs: 4 * M }],
+    // Asked early (a clock behind the window's end), it moves back further, still in whole minutes.
+    [{ fromMs: 0, toMs: 5 * M }, 4 * M + 1, 0, { fromMs: -M, toMs: 4 * M }],
   ])("%j at now=%i with lag %i → %j", (window, now, lag, expected) => {
     expect(lagShiftedWindow(window, now, lag)).toEqual(expected);
   });

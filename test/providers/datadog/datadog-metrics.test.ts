@@ -106,7 +106,7 @@ describe("lag", () => {
     });
   });
 
-  it("asks Datadog for the shifted window in seconds, and leaves older windows alone", async () => {
+  it("asks Datadog for windows shifted by the lag in whole minutes, however late the tick runs", async () => {
     await restartAt(minute(6));
     const seen: URLSearchParams[] = [];
     const metrics = provider({
@@ -119,9 +119,10 @@ describe("lag", () => {
     await metrics.query(window(3, 6));
     await metrics.query(window(0, 3));
     const fromTo = seen.map((p) => [p.get("from"), p.get("to")]);
+    // 90 s of lag shifts by 2 minutes; the older window is shifted the same, so windows keep tiling.
     expect(fromTo).toEqual([
-      [String(seconds(minute(3) - 90_000)), String(seconds(minute(6) - 90_000))],
-      [String(seconds(minute(0))), String(seconds(minute(3)))],
+      [String(seconds(minute(1))), String(seconds(minute(4)))],
+      [String(seconds(minute(-2))), String(seconds(minute(1)))],
     ]);
   });
 
@@ -141,7 +142,7 @@ describe("lag", () => {
 });
 
 describe("partial buckets", () => {
-  it("drops the minute still arriving at the end of the window, and one cut at its start", async () => {
+  it("never asks for a window that cuts the minute still arriving", async () => {
     await restartAt(minute(5), new DatadogFaults({ lagMs: 30_000 }));
     // Datadog reports minute 4 with the half of its count that has arrived by 04:30.
     const raw = await fetch(
@@ -152,9 +153,15 @@ describe("partial buckets", () => {
       [minute(3), 100],
       [minute(4), 50],
     ]);
-    // The window [03:00, 05:00) shifted by 30 s is [02:30, 04:30): only minute 3 lies wholly inside.
+    // 30 s of lag shifts [03:00, 05:00) by a whole minute to [02:00, 04:00): minute 4 is not asked for.
     const result = await provider({ lagMs: 30_000 }).query(window(3, 5));
-    expect(result).toEqual({ kind: "points", points: [[minute(3), 100]] });
+    expect(result).toEqual({
+      kind: "points",
+      points: [
+        [minute(2), 100],
+        [minute(3), 100],
+      ],
+    });
   });
 
   it("drops a rollup bucket that extends past the window", async () => {

@@ -1,0 +1,238 @@
+/**
+ * `kanaria replay`'s runner: one ANALYSIS stage, run by the production deployment driver and the
+ * production ANALYSIS executor on an in-memory SQLite store, in virtual time, with a recording's series
+ * as the metrics provider. The tick loop, the stored measurements and the decision are therefore exactly
+ * production's; only the world is recorded.
+ *
+ * Virtual time: the clock starts at the recording's `start` and every sleep jumps it forward at once.
+ * That is sound here because the driver is the only thing waiting and the recorded provider answers
+ * without real I/O. The replay ends when the stage ends (PASS or FAIL) or when it pauses to ask people
+ * (INCONCLUSIVE), since nobody will answer.
+ */
+
+import type { Recording } from "../config/parse-recording.js";
+import { SIX_HOURS_MS } from "../config/parse-stage-options.js";
+import type { AppConfig } from "../config/types.js";
+import type { Deployment } from "../domain/deployment.js";
+import { KanariaError } from "../domain/kanaria-error.js";
+import type { Clock, Ecs, LoadBalancer, MetricQuery, Metrics } from "../ports.js";
+import { RecordedMetrics } from "../providers/recorded-metrics.js";
+import { analysisExecutor } from "../stages/analysis.js";
+import type { Measurement } from "../store/measurement-repository.js";
+import { openStore } from "../store/store.js";
+import { DeploymentDriver } from "./deployment-driver.js";
+import { ExecutorRegistry } from "./executor-registry.js";
+import { Journal } from "./journal.js";
+import { type Logger, silentLogger } from "./logger.js";
+
+/** One tick as `kanaria replay` prints it (and as a live run's measurement reads). */
+export interface ReplayTick {
+  metric: string;
+  /** End of the tick's window (ms since the epoch). */
+  at: number;
+  verdict: string;
+  pValue?: number;
+  estimate?: number | null;
+  evidence?: number | null;
+  interval?: Array<number | null>;
+  reason: string;
+}
+
+export type ReplayVerdict = "PASS" | "FAIL" | "INCONCLUSIVE";
+
+export interface ReplayResult {
+  ticks: ReplayTick[];
+  result: ReplayVerdict;
+  /** Seconds from the analysis start to the decision. */
+  decidedAtSeconds: number;
+  reason: string;
+  /** The analysis start (ms), which the tick grid is laid from. */
+  analysisStartMs: number;
+}
+
+const DEPLOYMENT_ID = "replay";
+
+/** Replays the recording's analysis. Rejects with KanariaError RECORDING_MISSING_QUERY (see RecordedMetrics). */
+export async function replayAnalysis(
+  recording: Recording,
+  options: { logger?: Logger } = {},
+): Promise<ReplayResult> {
+  const clock = new JumpClock(recording.startMs);
+  const stop = new AbortController();
+  let missing: unknown;
+  const recorded = new RecordedMetrics(recording.series, clock, recording.lagMs);
+  // A missing series is a broken recording, not a provider hiccup to retry: stop at the first one.
+  const metrics: Metrics = {
+    query: (request: MetricQuery) =>
+      recorded.query(request).catch((error: unknown) => {
+        missing ??= error;
+        stop.abort();
+        throw error;
+      }),
+  };
+  const { store } = openStore(":memory:");
+  try {
+    const journal = new Journal(store, clock, {
+      // Paused to ask people: in a replay nobody answers, so that is where it ends.
+      publish: ({ deploymentId }) => {
+        if (store.deployments.get(deploymentId)?.status === "WAITING_APPROVAL") stop.abort();
+      },
+    });
+    store.deployments.insert(replayDeployment(recording));
+    store.stages.insert({
+      deploymentId: DEPLOYMENT_ID,
+      index: 0,
+      kind: "ANALYSIS",
+      stageId: "analysis",
+      description: "replay",
+      visible: true,
+      options: recording.analysis,
+      timeoutMs: SIX_HOURS_MS,
+      status: "NOT_STARTED",
+      statusReason: "",
+      state: {},
+      attempts: 0,
+      startedAt: undefined,
+      finishedAt: undefined,
+    });
+    const driver = new DeploymentDriver(
+      {
+        store,
+        journal,
+        registry: new ExecutorRegistry().register(analysisExecutor),
+        ports: { ecs: noEcs, loadBalancer: noLoadBalancer, metrics },
+        clock,
+        logger: options.logger ?? silentLogger(),
+        maxStepErrors: 5,
+      },
+      DEPLOYMENT_ID,
+      stop.signal,
+    );
+    await driver.run();
+    if (missing !== undefined) throw missing;
+
+    const stage = store.stages.get(DEPLOYMENT_ID, 0);
+    const deployment = store.deployments.get(DEPLOYMENT_ID);
+    if (!stage || !deployment) throw new Error("the replay's deployment vanished from its store");
+    const start =
+      typeof stage.state.analysisStart === "number" ? stage.state.analysisStart : recording.startMs;
+    const ticks = store.measurements.list(DEPLOYMENT_ID, 0).map(replayTick);
+    const seconds = (at: number) => Math.round((at - start) / 1000);
+    if (stage.status === "SUCCESS" || stage.status === "FAILURE") {
+      return {
+        ticks,
+        result: stage.status === "SUCCESS" ? "PASS" : "FAIL",
+        decidedAtSeconds: seconds(stage.finishedAt ?? clock.now()),
+        reason: stage.statusReason,
+        analysisStartMs: start,
+      };
+    }
+    if (deployment.status === "WAITING_APPROVAL") {
+      return {
+        ticks,
+        result: "INCONCLUSIVE",
+        decidedAtSeconds: seconds(clock.now()),
+        reason: deployment.statusReason,
+        analysisStartMs: start,
+      };
+    }
+    throw new Error(
+      `the replay stopped with the stage ${stage.status} and the deployment ${deployment.status}`,
+    );
+  } finally {
+    store.close();
+  }
+}
+
+/** A stored measurement as a replay tick: the same conversion for live runs and replays. */
+export function replayTick(m: Pick<Measurement, "metric" | "at" | "verdict" | "data">): ReplayTick {
+  const tick: ReplayTick = {
+    metric: m.metric,
+    at: m.at,
+    verdict: m.verdict,
+    reason: String(m.data.reason ?? ""),
+  };
+  const { pValue, estimate, evidence, interval } = m.data;
+  if (typeof pValue === "number") tick.pValue = pValue;
+  if (typeof estimate === "number" || estimate === null) tick.estimate = estimate;
+  if (typeof evidence === "number" || evidence === null) tick.evidence = evidence;
+  if (Array.isArray(interval)) {
+    tick.interval = interval.map((x) => (typeof x === "number" ? x : null));
+  }
+  return tick;
+}
+
+function replayDeployment(recording: Recording): Deployment {
+  const app: AppConfig = {
+    name: recording.app,
+    file: "(recording)",
+    labels: recording.labels,
+    description: "",
+    input: { serviceDefinitionFile: "", taskDefinitionFile: "", targetGroups: {}, accessType: "ELB" },
+    serviceDefinition: {},
+    taskDefinition: {},
+    pipeline: [
+      {
+        kind: "ANALYSIS",
+        id: "analysis",
+        description: "replay",
+        timeoutMs: SIX_HOURS_MS,
+        options: recording.analysis,
+      },
+    ],
+    autoRollback: false,
+    timeoutMs: SIX_HOURS_MS,
+    mentions: [],
+  };
+  return {
+    id: DEPLOYMENT_ID,
+    app: recording.app,
+    version: recording.version,
+    previousVersion: undefined,
+    requester: "replay",
+    reason: "replay",
+    status: "PLANNED",
+    statusReason: "",
+    rollbackCause: undefined,
+    createdAt: recording.startMs,
+    startedAt: undefined,
+    finishedAt: undefined,
+    deadlineAt: recording.startMs + SIX_HOURS_MS,
+    appConfig: app,
+    access: { approvers: [], fourEyes: false },
+    context: {},
+  };
+}
+
+/** Virtual time that jumps: `sleep` moves the clock to the wake-up at once (unless already aborted). */
+class JumpClock implements Clock {
+  constructor(private current: number) {}
+
+  now(): number {
+    return this.current;
+  }
+
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (!signal?.aborted) this.current += Math.max(0, ms);
+  }
+}
+
+const noCloud = (): Promise<never> =>
+  Promise.reject(
+    new KanariaError("REPLAY_NO_CLOUD", "a replay runs only the ANALYSIS stage; it has no cloud"),
+  );
+
+const noEcs: Ecs = {
+  registerTaskDefinition: noCloud,
+  ensureService: noCloud,
+  describeService: noCloud,
+  createTaskSet: noCloud,
+  updatePrimaryTaskSet: noCloud,
+  deleteTaskSet: noCloud,
+};
+
+const noLoadBalancer: LoadBalancer = {
+  findForwardRules: noCloud,
+  setWeights: noCloud,
+  describeTargetHealth: noCloud,
+};
