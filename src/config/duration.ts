@@ -73,3 +73,44 @@ export const durationMs = z.unknown().transform((value, ctx) => {
   }
   return rounded;
 });
+
+/** What a bounded duration field says when a value falls outside its bounds; `got` is the value as written. */
+export interface DurationBounds {
+  minMs: number;
+  maxMs: number;
+  /** Below `minMs`, or negative (written with a leading `-`). */
+  tooShort: string;
+  tooLong: string;
+}
+
+/**
+ * A duration field with field-specific bounds (e.g. `lag:` may be 0 but at most 1h), parsed to whole
+ * milliseconds. A leading `-` is reported with `tooShort` rather than as "not a duration", since the
+ * writer meant a duration and only the sign is wrong.
+ */
+export function boundedDurationMs(bounds: DurationBounds) {
+  return z.unknown().transform((value, ctx) => {
+    const got = ` (got "${String(value)}")`;
+    if (
+      typeof value === "string" &&
+      /^\s*-/.test(value) &&
+      parseGoDuration(value.trim().slice(1)) !== undefined
+    ) {
+      ctx.addIssue({ code: "custom", message: `${bounds.tooShort}${got}` });
+      return z.NEVER;
+    }
+    // A bare 0 is unambiguous in any unit, so it is judged against the bounds rather than refused.
+    const ms = value === 0 ? 0 : typeof value === "string" ? parseGoDuration(value) : undefined;
+    if (ms === undefined) {
+      ctx.addIssue({ code: "custom", message: durationProblem(value) });
+      return z.NEVER;
+    }
+    const rounded = Math.round(ms);
+    if (rounded < bounds.minMs || rounded > bounds.maxMs) {
+      const message = rounded < bounds.minMs ? bounds.tooShort : bounds.tooLong;
+      ctx.addIssue({ code: "custom", message: `${message}${got}` });
+      return z.NEVER;
+    }
+    return rounded;
+  });
+}

@@ -4,6 +4,7 @@
  * overlap (`cloudProviders`, `analysisProviders`), so entries can be copied across.
  */
 import { z } from "zod";
+import { boundedDurationMs } from "./duration.js";
 import { closedObject } from "./zod-issues.js";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -78,12 +79,28 @@ export const datadogProviderConfigSchema = closedObject({
   /** PipeCD's name for the site; a full URL here is taken as `baseUrl`. */
   address: z.string().min(1).optional(),
   baseUrl: httpUrl.optional(),
+  /** How far before now each query window ends (Datadog ingests late); the provider defaults to 60s. */
+  lag: boundedDurationMs({
+    minMs: 0,
+    maxMs: 3_600_000,
+    tooShort: "must not be negative: lag is how long before now each query window ends, e.g. 60s",
+    tooLong:
+      "must be at most 1h: lag is how long before now each query window ends, and a longer lag judges the canary on stale data",
+  }).optional(),
 });
 
 export const storeSchema = closedObject({ path: z.string().min(1).optional() });
 
 const SLACK_CHANNEL = /^[CGD][A-Z0-9]{2,}$/;
 const SLACK_PRINCIPAL = /^[UWS][A-Z0-9]{2,}$/;
+
+/** Who may do something: a Slack user id or user-group id (deployers, approvers, freeze overriders). */
+export const slackPrincipal = z
+  .string()
+  .regex(
+    SLACK_PRINCIPAL,
+    "must be a Slack user id (U…/W…) or user group id (S…); display names and @handles are not ids",
+  );
 
 /** App names are typed in Slack (`/deploy web v1.2`), so they are single words. */
 export const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -106,26 +123,8 @@ export const appEntrySchema = closedObject({
         ),
     )
     .optional(),
-  deployers: z
-    .array(
-      z
-        .string()
-        .regex(
-          SLACK_PRINCIPAL,
-          "must be a Slack user id (U…/W…) or user group id (S…); display names and @handles are not ids",
-        ),
-    )
-    .optional(),
-  approvers: z
-    .array(
-      z
-        .string()
-        .regex(
-          SLACK_PRINCIPAL,
-          "must be a Slack user id (U…/W…) or user group id (S…); display names and @handles are not ids",
-        ),
-    )
-    .optional(),
+  deployers: z.array(slackPrincipal).optional(),
+  approvers: z.array(slackPrincipal).optional(),
   fourEyes: z.boolean().optional(),
 });
 
@@ -136,6 +135,7 @@ export const topLevelSchema = closedObject({
   store: z.unknown().optional(),
   analysisTemplateFiles: z.array(z.string().min(1)).optional(),
   apps: z.array(z.unknown()).optional(),
+  freezes: z.array(z.unknown()).optional(),
 });
 
 /** Keys people bring from PipeCD's piped config that Kanaria names or handles differently. */

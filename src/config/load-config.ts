@@ -6,10 +6,11 @@
  */
 import * as path from "node:path";
 import { DiagnosticSink, sortDiagnostics } from "./diagnostic-sink.js";
-import { formatPath, valueAt } from "./field-path.js";
+import { type FieldPath, formatPath, valueAt } from "./field-path.js";
 import { readAppConfig } from "./load-app-config.js";
 import { loadYamlDocument, type YamlDocument } from "./load-yaml-document.js";
 import type { AppEntryDraft } from "./read-app-entry.js";
+import { checkFreezeApps } from "./read-freezes.js";
 import { type KanariaFile, readKanariaFile } from "./read-kanaria-file.js";
 import { type Env, readSecret } from "./read-secret.js";
 import { TemplateCatalog } from "./template-catalog.js";
@@ -61,11 +62,15 @@ export async function loadConfigDetailed(
   const apps = new Map<string, AppConfig>();
   const entries: AppEntry[] = [];
   const taken = new Map<string, number>();
+  const unnamed: FieldPath[] = [];
   for (const entry of kanaria.entries) {
     const { app, name } = entry.dirExists
       ? await readEntryApp(entry, kanaria, templates)
       : { app: undefined, name: entry.name };
-    if (name === undefined) continue;
+    if (name === undefined) {
+      unnamed.push(entry.path);
+      continue;
+    }
     const first = taken.get(name);
     if (first !== undefined) {
       const fromSpec = entry.name === undefined;
@@ -79,6 +84,10 @@ export async function loadConfigDetailed(
     if (app && !entry.sink.hasErrors()) apps.set(name, app);
   }
 
+  // A freeze naming an app that does not exist is an error of the shared part: the app it was meant for
+  // would deploy unfrozen.
+  const freezeAppsOk = checkFreezeApps(kanaria.freezeAppRefs, [...taken.keys()], unnamed, doc, shared);
+
   const secretsOk = options.checkSecrets
     ? await checkSecrets(kanaria, doc, options.env ?? process.env, shared)
     : true;
@@ -87,7 +96,8 @@ export async function loadConfigDetailed(
   all.addAll(shared.diagnostics);
   for (const entry of kanaria.entries) all.addAll(entry.sink.diagnostics);
   return {
-    config: kanaria.settings && secretsOk ? { ...kanaria.settings, apps: entries } : undefined,
+    config:
+      kanaria.settings && secretsOk && freezeAppsOk ? { ...kanaria.settings, apps: entries } : undefined,
     apps,
     diagnostics: sortDiagnostics(all.diagnostics, file),
     appCount: kanaria.entries.length,

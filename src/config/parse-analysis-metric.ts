@@ -35,6 +35,14 @@ const scalarString = z.unknown().transform((value, ctx) => {
 const stringMap = z.record(z.string(), scalarString);
 
 const metricSchema = z.object({
+  /** Kanaria's own: how Slack, charts and replays name the metric (default: the template's name, or `metrics[i]`). */
+  name: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}$/,
+      "must be a short label of letters, digits, spaces, '.', '_' or '-'",
+    )
+    .optional(),
   strategy: z.enum(STRATEGIES).optional(),
   provider: z.string().min(1).optional(),
   query: z.string().min(1).optional(),
@@ -234,7 +242,7 @@ function buildMetric(
   }
 
   const common: MetricCommon = {
-    name: identity.name,
+    name: parsed.name ?? identity.name,
     provider: parsed.provider ?? "",
     intervalMs: parsed.interval ?? 0,
     failureLimit: parsed.failureLimit ?? 0,

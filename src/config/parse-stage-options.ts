@@ -192,8 +192,20 @@ function parseAnalysisOptions(
       metricCtx,
       sink,
     );
-    if (metric) metrics.push(metric);
-    else ok = false;
+    if (!metric) {
+      ok = false;
+      continue;
+    }
+    // Ticks are stored per metric name: two metrics with one name would overwrite each other's ticks.
+    if (metrics.some((m) => m.common.name === metric.common.name)) {
+      sink.error(
+        at.doc,
+        [...at.path, "metrics", i, "name"],
+        `two metrics of this stage are named "${metric.common.name}"; give each its own name`,
+      );
+      ok = false;
+    }
+    metrics.push(metric);
   }
   if (!ok) return undefined;
   return { durationMs: options.duration, metrics, consecutiveErrorLimit: options.consecutiveErrorLimit ?? 4 };

@@ -9,6 +9,7 @@ import type { FieldPath } from "./field-path.js";
 import { slackSchema, storeSchema, TOP_LEVEL_HINTS, topLevelSchema } from "./kanaria-schema.js";
 import type { YamlDocument } from "./load-yaml-document.js";
 import { type AppEntryDraft, readAppEntry } from "./read-app-entry.js";
+import { type FreezeAppRef, readFreezes } from "./read-freezes.js";
 import { readAnalysisProviders, readCloudProviders, type SecretResolver } from "./read-providers.js";
 import type { KanariaConfig, SecretSource, SlackSettings } from "./types.js";
 import { type Origin, parseAt, parseFields, rejectKeys } from "./zod-issues.js";
@@ -23,6 +24,8 @@ export interface KanariaFile {
   analysisProviderNames: string[];
   templateFiles: Array<{ file: string; path: FieldPath }>;
   entries: AppEntryDraft[];
+  /** App names written in `freezes[].apps`, checked by loadConfig once every app's name is settled. */
+  freezeAppRefs: FreezeAppRef[];
   /** Every secret reference with where it was written (or would be), for `checkSecrets`. */
   secrets: Array<{ source: SecretSource; path: FieldPath; defaulted: boolean }>;
 }
@@ -75,6 +78,8 @@ export async function readKanariaFile(doc: YamlDocument, sink: DiagnosticSink): 
     path: ["analysisTemplateFiles", i] as FieldPath,
   }));
 
+  const freezes = readFreezes(top.freezes ?? [], doc, sink);
+
   const apps = top.apps ?? [];
   if (apps.length === 0) {
     sink.warning(
@@ -97,9 +102,19 @@ export async function readKanariaFile(doc: YamlDocument, sink: DiagnosticSink): 
           cloudProviders: cloud.providers,
           analysisProviders: analysis.providers,
           store: { path: storePath },
+          freezes: freezes.freezes,
         }
       : undefined;
-  return { doc, dir, settings, analysisProviderNames: analysis.names, templateFiles, entries, secrets };
+  return {
+    doc,
+    dir,
+    settings,
+    analysisProviderNames: analysis.names,
+    templateFiles,
+    entries,
+    freezeAppRefs: freezes.appRefs,
+    secrets,
+  };
 }
 
 /** `:memory:` is SQLite's in-memory database, not a path. */

@@ -175,5 +175,6 @@ function datadogProvider(
     site: site ?? "datadoghq.com",
   };
   if (baseUrl !== undefined) provider.baseUrl = baseUrl;
+  if (config.lag !== undefined) provider.lagMs = config.lag;
   return provider;
 }

@@ -75,6 +75,27 @@ export interface AppEntry {
   fourEyes: boolean;
 }
 
+/**
+ * A recurring window in which `/deploy` is refused (kanaria.yaml `freezes:`), unless one of `overriders`
+ * deploys anyway, which is audited. Each time `cron` fires, a window of `durationMs` starts.
+ */
+export interface FreezeWindow {
+  /** Unique among the freezes; one word, shown in Slack. */
+  name: string;
+  /** node-cron expression (5 fields, or 6 with seconds first), read in `timezone`; already validated. */
+  cron: string;
+  /** How long each window lasts from its start: more than 0, at most 31 days. */
+  durationMs: number;
+  /** IANA time zone the cron expression is read in; default `UTC`. */
+  timezone: string;
+  /** Names of the apps it freezes (each one listed under `apps:`); undefined = every app. */
+  apps: string[] | undefined;
+  /** Slack user ids / user-group ids who may deploy during the freeze; empty = nobody. */
+  overriders: string[];
+  /** Shown to people whose deployment is refused; "" when not given. */
+  reason: string;
+}
+
 export interface KanariaConfig {
   /** Absolute path of kanaria.yaml. */
   file: string;
@@ -83,6 +104,8 @@ export interface KanariaConfig {
   analysisProviders: DatadogProviderConfig[];
   store: { path: string };
   apps: AppEntry[];
+  /** In the order written; empty when kanaria.yaml has no `freezes:`. */
+  freezes: FreezeWindow[];
 }
 
 export interface TargetGroupRef {

@@ -139,6 +139,24 @@ describe("pipeline rules", () => {
       ],
     },
     {
+      name: "two metrics with one name (their ticks would overwrite each other)",
+      stages: [
+        ...metric(
+          "name: errors",
+          "provider: datadog",
+          "interval: 1m",
+          "expected: {max: 1}",
+          "query: avg:x{*}",
+        ),
+        "            - name: errors",
+        "              provider: datadog",
+        "              interval: 1m",
+        "              expected: {max: 1}",
+        "              query: avg:y{*}",
+      ],
+      expected: [err(20, 21, s(0, ".with.metrics[1].name"), 'two metrics of this stage are named "errors"')],
+    },
+    {
       name: "an ANALYSIS without metrics",
       stages: ["      - name: ANALYSIS", "        with: {duration: 10m}"],
       expected: [err(12, 9, s(0, ".with.metrics"), "needs at least one metric")],

@@ -60,6 +60,26 @@ describe("kanaria.yaml defaults", () => {
     ]);
   });
 
+  it("reads a Datadog lag as milliseconds, 0 included, and leaves it out when not written", async () => {
+    const yaml = lines(
+      "cloudProviders: [{name: ecs, type: ECS, config: {region: eu-west-1}}]",
+      "analysisProviders:",
+      "  - {name: slow, type: DATADOG, config: {lag: 2m30s}}",
+      "  - {name: none, type: DATADOG, config: {lag: 0s}}",
+      "  - {name: hour, type: DATADOG, config: {lag: 1h}}",
+      "  - {name: default, type: DATADOG}",
+      "apps: []",
+    );
+    const { result } = await load(yaml);
+    expect(result.config?.analysisProviders.map((p) => [p.name, p.lagMs])).toEqual([
+      ["slow", 150_000],
+      ["none", 0],
+      ["hour", 3_600_000],
+      ["default", undefined],
+    ]);
+    expect(result.config?.analysisProviders[3]).not.toHaveProperty("lagMs");
+  });
+
   it("uses a custom configFile name relative to the app folder", async () => {
     const { result } = await load(
       lines(PROVIDERS, "apps: [{dir: ./apps/web, configFile: web.pipecd.yaml}]"),

@@ -186,6 +186,51 @@ describe("kanaria.yaml problems", () => {
       appLoads: true,
     },
     {
+      name: "a negative Datadog lag",
+      yaml: lines(PROVIDERS, "    config: {lag: -30s}", "apps: [{dir: ./apps/web}]"),
+      expected: [
+        {
+          file: K,
+          line: 8,
+          col: 19,
+          severity: "error",
+          path: "analysisProviders[0].config.lag",
+          words: ["must not be negative", "before now each query window ends", '(got "-30s")'],
+        },
+      ],
+      configLoads: false,
+      appLoads: true,
+    },
+    {
+      name: "a Datadog lag over an hour, and one that is not a duration",
+      yaml: lines(
+        PROVIDERS,
+        "    config: {lag: 61m}",
+        "  - {name: dd2, type: DATADOG, config: {lag: 60}}",
+        "apps: [{dir: ./apps/web}]",
+      ),
+      expected: [
+        {
+          file: K,
+          line: 8,
+          col: 19,
+          severity: "error",
+          path: "analysisProviders[0].config.lag",
+          words: ["must be at most 1h", "stale data", '(got "61m")'],
+        },
+        {
+          file: K,
+          line: 9,
+          col: 46,
+          severity: "error",
+          path: "analysisProviders[1].config.lag",
+          words: ["a bare number is not a duration", '"60s"'],
+        },
+      ],
+      configLoads: false,
+      appLoads: true,
+    },
+    {
       name: "a port out of range",
       yaml: lines("slack: {port: 70000}", PROVIDERS, "apps: [{dir: ./apps/web}]"),
       expected: [

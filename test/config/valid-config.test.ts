@@ -72,6 +72,7 @@ describe("valid fixture", () => {
           fourEyes: false,
         },
       ],
+      freezes: [],
     });
   });
 
