@@ -62,7 +62,11 @@ function currentStage(stages: readonly Stage[]): Stage | undefined {
   return stages.find((s) => s.kind !== "ROLLBACK" && !isTerminalStageStatus(s.status));
 }
 
-function rulesFor(deployment: Deployment, stage: Stage | undefined): ApprovalRules {
+/**
+ * The approval rules for the stage waiting now: the stage's own approvers when it names some, else the
+ * app's. Exported for the Slack edge, which answers a refused click at once with the same rules.
+ */
+export function approvalRulesFor(deployment: Deployment, stage: Stage | undefined): ApprovalRules {
   const request = stage && readApprovalState(stage.state)?.request;
   return {
     approvers: request && request.approvers.length > 0 ? request.approvers : deployment.access.approvers,
@@ -78,7 +82,7 @@ function approve(w: JournalWriter, store: Store, deployment: Deployment, command
   if (stage?.status !== "RUNNING" || !approval) {
     return { outcome: "IGNORED", reason: "nothing is waiting for approval" };
   }
-  const rules = rulesFor(deployment, stage);
+  const rules = approvalRulesFor(deployment, stage);
   const check = checkApprover(rules, approval.approvals, command.actor, command.actorGroups);
   if (!check.ok) return { outcome: "REFUSED", reason: check.reason };
   const approvals = [...approval.approvals, { actor: command.actor, at: w.now }];
@@ -104,7 +108,7 @@ function skip(w: JournalWriter, deployment: Deployment, command: Command): Verdi
   if (!stage) return { outcome: "IGNORED", reason: "no stage left to skip" };
   // Skipping a stage that waits for people would bypass the approval, so it takes an approver.
   if (readApprovalState(stage.state) || stage.kind === "WAIT_APPROVAL") {
-    const allowed = mayApprove(rulesFor(deployment, stage), command.actor, command.actorGroups);
+    const allowed = mayApprove(approvalRulesFor(deployment, stage), command.actor, command.actorGroups);
     if (!allowed.ok) return { outcome: "REFUSED", reason: allowed.reason };
   }
   w.setStageStatus(stage.index, "SKIPPED", `skipped by ${command.actor}`, { actor: command.actor });
@@ -118,7 +122,7 @@ function promote(w: JournalWriter, deployment: Deployment, command: Command): Ve
   if (gates.length === 0)
     return { outcome: "IGNORED", reason: "no waits, approvals or analyses left to skip" };
   // Promotion bypasses every remaining check, so only someone who could approve may do it.
-  const allowed = mayApprove(rulesFor(deployment, gates[0]), command.actor, command.actorGroups);
+  const allowed = mayApprove(approvalRulesFor(deployment, gates[0]), command.actor, command.actorGroups);
   if (!allowed.ok) return { outcome: "REFUSED", reason: allowed.reason };
   for (const gate of gates) {
     w.setStageStatus(gate.index, "SKIPPED", `promoted by ${command.actor}`, { actor: command.actor });

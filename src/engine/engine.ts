@@ -5,9 +5,10 @@
  * WAITING_APPROVAL or ROLLING_BACK by a previous process is resumed.
  */
 import { randomBytes } from "node:crypto";
-import type { AppConfig } from "../config/types.js";
+import type { AppConfig, FreezeWindow } from "../config/types.js";
 import { closestNames } from "../domain/closest-names.js";
 import type { Command, CommandKind, Deployment, DeploymentAccess } from "../domain/deployment.js";
+import { type ActiveFreeze, activeFreeze, mayOverrideFreeze } from "../domain/freeze-window.js";
 import { planStages } from "../domain/planner.js";
 import { isTerminalDeploymentStatus } from "../domain/status.js";
 import { checkVersion } from "../domain/version.js";
@@ -41,6 +42,8 @@ export interface EngineDeps {
   notifier: Notifier;
   logger: Logger;
   apps: AppSource;
+  /** Freeze windows (kanaria.yaml `freezes:`), read per request so a reloaded config applies at once. */
+  freezes?: () => readonly FreezeWindow[];
   newDeploymentId?: (app: string) => string;
   /** How often to look for commands and deployments written by other processes (the CLI). */
   pollIntervalMs?: number;
@@ -52,12 +55,24 @@ export interface DeploymentRequest {
   version: string;
   requester: string;
   reason: string;
+  /** User groups the requester belongs to (resolved at the edge), for freeze overrides. */
+  requesterGroups?: readonly string[];
+  /** Deploy despite a freeze window in force; allowed only to the freeze's overriders, and audited. */
+  overrideFreeze?: boolean;
+  /**
+   * Called once the deployment is stored and before its first timeline event is published, so the
+   * caller can record where the request came from (the Slack channel its thread belongs in). Must not
+   * throw.
+   */
+  onAccepted?: (deployment: Deployment) => void;
 }
 
 export type DeploymentRefusal =
   | { code: "UNKNOWN_APP"; message: string; suggestions: string[] }
   | { code: "INVALID_VERSION"; message: string }
   | { code: "LOCKED"; message: string; lock: AppLock }
+  /** `mayOverride`: the requester is one of the freeze's overriders (and did not ask to override). */
+  | { code: "FROZEN"; message: string; freeze: ActiveFreeze; mayOverride: boolean }
   | { code: "ALREADY_RUNNING"; message: string; active: Deployment }
   | { code: "NO_EXECUTOR"; message: string };
 
@@ -130,6 +145,17 @@ export class Engine {
         lock,
       });
     }
+    const frozen = activeFreeze(this.deps.freezes?.() ?? [], request.app, clock.now());
+    if (frozen) {
+      const mayOverride = mayOverrideFreeze(frozen.freeze, request.requester, request.requesterGroups ?? []);
+      if (!request.overrideFreeze || !mayOverride) return refuse(frozenRefusal(request, frozen, mayOverride));
+      if (request.reason.trim() === "") {
+        return refuse({
+          ...frozenRefusal(request, frozen, mayOverride),
+          message: `overriding the freeze "${frozen.freeze.name}" needs a reason: /deploy ${request.app} ${request.version} <reason> --override-freeze`,
+        });
+      }
+    }
     const lastSuccessful = store.deployments.lastSuccessful(request.app);
     const planned = planStages({ app: app.config, lastSuccessful });
     const missing = this.deps.registry.missing(planned.map((s) => s.kind));
@@ -175,9 +201,20 @@ export class Engine {
           finishedAt: undefined,
         });
       });
+      if (frozen) {
+        store.freezeOverrides.record({
+          deploymentId: deployment.id,
+          app: request.app,
+          freezeName: frozen.freeze.name,
+          actor: request.requester,
+          reason: request.reason,
+          at: now,
+        });
+      }
       return undefined;
     });
     if (inserted) return refuse(alreadyRunning(inserted));
+    request.onAccepted?.(deployment);
     this.journal.write(deployment.id, (w) =>
       w.event({
         type: "DEPLOYMENT_REQUESTED",
@@ -186,6 +223,20 @@ export class Engine {
         data: { stages: planned.map((s) => s.kind) },
       }),
     );
+    if (frozen) {
+      this.log.warn(
+        { deployment: deployment.id, freeze: frozen.freeze.name, actor: request.requester },
+        "freeze window overridden",
+      );
+      this.journal.write(deployment.id, (w) =>
+        w.event({
+          type: "FREEZE_OVERRIDDEN",
+          actor: request.requester,
+          message: `${request.requester} deployed during the freeze "${frozen.freeze.name}" (until ${formatTime(frozen.endsAt)})${request.reason ? `: ${request.reason}` : ""}`,
+          data: { freeze: frozen.freeze.name, endsAt: frozen.endsAt },
+        }),
+      );
+    }
     this.drive(deployment.id, "requested");
     return { ok: true, deployment };
   }
@@ -274,6 +325,25 @@ export class Engine {
 
 function refuse(refusal: DeploymentRefusal): DeploymentRequestOutcome {
   return { ok: false, refusal };
+}
+
+function frozenRefusal(
+  request: DeploymentRequest,
+  frozen: ActiveFreeze,
+  mayOverride: boolean,
+): DeploymentRefusal {
+  const why = frozen.freeze.reason ? ` (${frozen.freeze.reason})` : "";
+  const how = mayOverride
+    ? " You may override it: repeat the command with --override-freeze and a reason; the override is recorded."
+    : frozen.freeze.overriders.length > 0
+      ? ` Only ${frozen.freeze.overriders.join(", ")} may override it.`
+      : " Nobody may override it.";
+  return {
+    code: "FROZEN",
+    message: `${request.app} is frozen by "${frozen.freeze.name}"${why} until ${formatTime(frozen.endsAt)}.${how}`,
+    freeze: frozen,
+    mayOverride,
+  };
 }
 
 function alreadyRunning(active: Deployment): DeploymentRefusal {

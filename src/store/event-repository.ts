@@ -44,19 +44,28 @@ export class EventRepository {
     };
   }
 
+  get(id: number): TimelineEvent | undefined {
+    const row = this.db.prepare("SELECT * FROM events WHERE id = ?").get(id) as EventRow | undefined;
+    return row && fromRow(row);
+  }
+
   list(deploymentId: string): TimelineEvent[] {
     const rows = this.db
       .prepare("SELECT * FROM events WHERE deployment_id = ? ORDER BY id")
       .all(deploymentId) as EventRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      deploymentId: r.deployment_id,
-      at: r.at,
-      type: r.type,
-      stageIndex: r.stage_idx ?? undefined,
-      actor: r.actor ?? undefined,
-      message: r.message,
-      data: parseJsonColumn(r.data, `events.data of ${r.id}`),
-    }));
+    return rows.map(fromRow);
   }
+}
+
+function fromRow(r: EventRow): TimelineEvent {
+  return {
+    id: r.id,
+    deploymentId: r.deployment_id,
+    at: r.at,
+    type: r.type,
+    stageIndex: r.stage_idx ?? undefined,
+    actor: r.actor ?? undefined,
+    message: r.message,
+    data: parseJsonColumn(r.data, `events.data of ${r.id}`),
+  };
 }

@@ -1,5 +1,5 @@
 /** Wires a real engine and store to the in-memory fakes, in virtual time. */
-import type { AppConfig } from "../../src/config/types.js";
+import type { AppConfig, FreezeWindow } from "../../src/config/types.js";
 import type { DeploymentAccess } from "../../src/domain/deployment.js";
 import type { StageKind } from "../../src/domain/stage-kind.js";
 import { Engine } from "../../src/engine/engine.js";
@@ -43,6 +43,7 @@ export interface HarnessOptions {
   pollIntervalMs?: number;
   /** Real adapters instead of the in-memory cloud. */
   ports?: StagePorts;
+  freezes?: FreezeWindow[];
 }
 
 export function harness(options: HarnessOptions): Harness {
@@ -71,6 +72,7 @@ export function harness(options: HarnessOptions): Harness {
     notifier,
     logger: silentLogger(),
     apps: toyApps(options.apps, options.access),
+    freezes: () => options.freezes ?? [],
     pollIntervalMs: options.pollIntervalMs ?? 60_000,
   });
   engine.start();
