@@ -1,0 +1,115 @@
+/**
+ * Plain-text rendering of the analysis benchmark: the set-up, one table per scenario (rows = judges,
+ * columns = traffic levels, cell = rollback % / median minute of the rollback decision), then the §10
+ * target lines. Pure: results in, lines out.
+ */
+import {
+  ANALYSIS_MINUTES,
+  BASE_TRAFFIC,
+  type CellResult,
+  INCIDENT,
+  SCENARIOS,
+  TRAFFIC_LEVELS,
+} from "./cells.js";
+import type { Judge } from "./judges.js";
+import { cellOf, rollbackShare, type TargetResult, tallyAt } from "./targets.js";
+
+export interface RunInfo {
+  sims: number;
+  seed: number;
+}
+
+const CELL_WIDTH = 15;
+
+export function renderHeader(info: RunInfo, judges: readonly Judge[]): string[] {
+  const lines = [
+    `Analysis judge benchmark: ${info.sims} simulated canaries per cell, seed ${info.seed}`,
+    `Traffic: ${TRAFFIC_LEVELS.join(", ")} req/s (both variants), canary share ${100 * BASE_TRAFFIC.canaryShare}%, ` +
+      `base error rate ${100 * BASE_TRAFFIC.baseErrorRate}% × per-minute log-normal noise shared by both (σ ${BASE_TRAFFIC.noiseSigma} in ln, mean 1)`,
+    `Analysis: ${ANALYSIS_MINUTES} minutes of 1-minute buckets; every judge sees the same buckets of each simulated canary`,
+    `Shared incident: both variants' error rates × U(${INCIDENT.minFactor}, ${INCIDENT.maxFactor}) in minutes ${INCIDENT.firstMinute}–${INCIDENT.lastMinute}`,
+    "Judges:",
+    ...judges.map((j) => `  ${j.name}: ${j.setup}`),
+  ];
+  if (info.sims < 1000) lines.push(`NOTE: ${info.sims} sims per cell is below the issue's 1000 (smoke run)`);
+  lines.push(`Binomial standard error of a share: ≤ ${(50 / Math.sqrt(info.sims)).toFixed(1)} points`);
+  return lines;
+}
+
+function formatShare(share: number): string {
+  return `${(100 * share).toFixed(1)}%`;
+}
+
+function formatMinutes(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+export function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function tableLines(rows: readonly { label: string; cells: readonly string[] }[], prefix = ""): string[] {
+  const width = Math.max(...rows.map((r) => r.label.length), 10);
+  const header = `${prefix}${"".padEnd(width)} | ${TRAFFIC_LEVELS.map((t) => `${t} req/s`.padStart(CELL_WIDTH)).join(" | ")}`;
+  return [
+    header,
+    `${prefix}${"-".repeat(header.length - prefix.length)}`,
+    ...rows.map(
+      (r) => `${prefix}${r.label.padEnd(width)} | ${r.cells.map((c) => c.padStart(CELL_WIDTH)).join(" | ")}`,
+    ),
+  ];
+}
+
+export function renderScenarioTables(results: readonly CellResult[], judges: readonly Judge[]): string[] {
+  const lines: string[] = [];
+  for (const scenario of SCENARIOS) {
+    lines.push("", `== ${scenario.label} — rollback % / median minute of the decision (— when none)`);
+    const rows = judges.map((judge, j) => ({
+      label: judge.name,
+      cells: TRAFFIC_LEVELS.map((rps) => {
+        const cell = cellOf(results, scenario.id, rps);
+        const tally = tallyAt(cell, j, ANALYSIS_MINUTES);
+        const m = median(tally.rollbackMinutes);
+        return `${formatShare(rollbackShare(tally, cell.sims))} / ${m === undefined ? "—" : formatMinutes(m)}`;
+      }),
+    }));
+    const asks = judges.map((judge, j) => ({
+      label: `  ${judge.name}: inconclusive, asks`,
+      shares: TRAFFIC_LEVELS.map((rps) => {
+        const cell = cellOf(results, scenario.id, rps);
+        return tallyAt(cell, j, ANALYSIS_MINUTES).asks / cell.sims;
+      }),
+    }));
+    for (const ask of asks) {
+      if (ask.shares.some((s) => s > 0)) rows.push({ label: ask.label, cells: ask.shares.map(formatShare) });
+    }
+    lines.push(...tableLines(rows));
+    if (scenario.onset !== null && scenario.onset > 1) {
+      lines.push("  (minutes from the start of the analysis; rollbacks before the onset are false ones)");
+    }
+  }
+  return lines;
+}
+
+export function renderTargets(targets: readonly TargetResult[]): string[] {
+  const lines = ["", "== DESIGN §10 analysis targets (SEQUENTIAL decides; the other judges for comparison)"];
+  for (const target of targets) {
+    const verdict = target.met
+      ? "met"
+      : `not met (at ${target.missedAt.map((r) => `${r} req/s`).join(", ")})`;
+    lines.push("", `${target.title}: ${verdict}`, `  ${target.summary}`);
+    const rows = target.rows.map((row, i) => ({
+      label: `${target.deciding[i] ? "*" : " "} ${row.label}`,
+      cells: row.values.map((v) => (row.unit === "share" ? formatShare(v) : formatMinutes(v))),
+    }));
+    lines.push(...tableLines(rows, "  "));
+    for (const note of target.notes) lines.push(`  ${note}`);
+  }
+  lines.push("", "(* = the figure that decides met / not met)");
+  return lines;
+}
