@@ -9,6 +9,7 @@ import { loadConfig } from "../config/load-config.js";
 import { KanariaError } from "../domain/kanaria-error.js";
 import { openStore } from "../store/store.js";
 import { type CliIo, UsageError } from "./cli-io.js";
+import { runDemo } from "./demo-command.js";
 import { formatHistory, historyRows } from "./history-command.js";
 import { REPLAY_SUMMARY, REPLAY_USAGE, replayCommand } from "./replay-command.js";
 import { runSandbox } from "./sandbox-command.js";
@@ -122,15 +123,16 @@ const COMMANDS: Command[] = [
   },
   {
     name: "demo",
-    summary: "run the whole product on the embedded sandbox (coming with the Slack issue)",
-    usage: "kanaria demo",
-    options: {},
-    async run(_args, io) {
-      io.err(
-        "kanaria demo: the demo is coming. It needs the sandbox cloud, the analysis and the Slack bot, which are " +
-          "still being built. Today: `npm test` runs the engine, store and config end to end.",
-      );
-      return 1;
+    summary: "run the whole product on the embedded sandbox: a morning of deployments in a simulated Slack",
+    usage:
+      "kanaria demo [--fast] [--out demo-output]\n\nv2 is analysed, approved by a second person and completes; v3 (5% errors) is rolled back\n" +
+      "automatically. Prints the Slack thread as it evolves and writes the charts to --out.\n" +
+      "Exit status: 0 only when both outcomes are as expected.",
+    options: { fast: { type: "boolean" }, out: { type: "string" } },
+    async run(args, io) {
+      if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+      const outDir = typeof args.values.out === "string" ? args.values.out : "demo-output";
+      return runDemo({ fast: args.values.fast === true, outDir }, io);
     },
   },
 ];

@@ -1,0 +1,261 @@
+/**
+ * The sandbox as Kanaria's world for the demo and `kanaria serve --sandbox`: the simulated ECS + ALB
+ * with one app, `web`, receiving traffic; the simulated Datadog serving that traffic's metrics; and a
+ * kanaria.yaml + app.pipecd.yaml written into `dir` that point at them. The config goes through the real
+ * loader, so what the demo runs is what a user's config would run. Version profiles: every version
+ * answers 0.2% errors, except `v3` (5%), the release that must be rolled back.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig } from "../config/load-config.js";
+import type { LoadResult } from "../config/types.js";
+import type { StagePorts } from "../engine/stage-executor.js";
+import type { Clock } from "../ports.js";
+import { createAwsClients } from "../providers/aws/aws-clients.js";
+import { AwsEcs } from "../providers/aws/aws-ecs.js";
+import { AwsLoadBalancer } from "../providers/aws/aws-load-balancer.js";
+import { DatadogMetrics } from "../providers/datadog/datadog-metrics.js";
+import { MetricsRouter } from "../providers/metrics-router.js";
+import { type SandboxDatadog, startSandboxDatadog } from "../sandbox/datadog-server.js";
+import type { SeededApp } from "../sandbox/seed-app.js";
+import { type SandboxCloud, startSandboxCloud } from "../sandbox/start-sandbox-cloud.js";
+
+export interface SandboxStackOptions {
+  clock: Clock;
+  dir: string;
+  /** kanaria.yaml's `slack:` section, when the bot reads its Slack settings from the file. */
+  slackYaml?: string[];
+  /** Slack ids for the app's channel, deployers and approvers. */
+  channel: string;
+  deployers: string[];
+  approvers: string[];
+  /** Extra kanaria.yaml lines (e.g. `freezes:`), appended as written. */
+  extraYaml?: string[];
+  requestsPerSecond?: number;
+}
+
+export interface SandboxStack {
+  cloud: SandboxCloud;
+  datadog: SandboxDatadog;
+  app: SeededApp;
+  loaded: LoadResult;
+  portsFor: (app: string) => StagePorts;
+  close(): Promise<void>;
+}
+
+export const SANDBOX_BAD_VERSION = "v3";
+
+export async function startSandboxStack(options: SandboxStackOptions): Promise<SandboxStack> {
+  const { clock, dir } = options;
+  const cloud = await startSandboxCloud({
+    clock,
+    config: {
+      region: "ap-northeast-1",
+      defaultProfile: { errorRate: 0.002 },
+      versions: { [SANDBOX_BAD_VERSION]: { errorRate: 0.05 } },
+    },
+  });
+  const datadog = await startSandboxDatadog({ source: cloud.metrics, clock });
+  const app = cloud.seedApp({
+    app: "web",
+    cluster: "demo",
+    service: "web",
+    containerName: "web",
+    containerPort: 8080,
+    desiredCount: 4,
+    createService: false,
+    env: "prd",
+    requestsPerSecond: options.requestsPerSecond ?? 200,
+  });
+  writeConfig(options, cloud, datadog, app);
+  const loaded = await loadConfig(join(dir, "kanaria.yaml"), {
+    env: { ...process.env, KANARIA_SANDBOX: "1" },
+  });
+  const clients = createAwsClients(
+    {
+      name: "sandbox",
+      type: "ECS",
+      region: cloud.region,
+      endpoints: { ecs: cloud.ecsEndpoint, elbv2: cloud.elbv2Endpoint },
+    },
+    { credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" } },
+  );
+  const metrics = new MetricsRouter(
+    new Map([
+      [
+        "datadog",
+        new DatadogMetrics({
+          apiKey: "sandbox",
+          applicationKey: "sandbox",
+          baseUrl: datadog.url,
+          clock,
+          // The sandbox ingests at once; a real Datadog needs the default minute of lag.
+          lagMs: 0,
+        }),
+      ],
+    ]),
+  );
+  const ports: StagePorts = {
+    ecs: new AwsEcs(clients.ecs, clock),
+    loadBalancer: new AwsLoadBalancer(clients.elbv2),
+    metrics,
+  };
+  return {
+    cloud,
+    datadog,
+    app,
+    loaded,
+    portsFor: () => ports,
+    async close() {
+      await datadog.close();
+      await cloud.close();
+    },
+  };
+}
+
+/** `targetgroup:` tag value of a target group ARN, as the ALB metrics carry it. */
+function targetGroupTag(arn: string): string {
+  return arn.slice(arn.indexOf("targetgroup/"));
+}
+
+function writeConfig(
+  options: SandboxStackOptions,
+  cloud: SandboxCloud,
+  datadog: SandboxDatadog,
+  app: SeededApp,
+): void {
+  const { dir } = options;
+  const appDir = join(dir, "web");
+  mkdirSync(appDir, { recursive: true });
+  writeFileSync(join(dir, "dd-api-key"), "sandbox\n");
+  writeFileSync(join(dir, "dd-app-key"), "sandbox\n");
+  const count = (metric: string) =>
+    `sum:aws.applicationelb.${metric}{env:prd,targetgroup:{{ .VariantCustomArgs.targetGroup }}}.as_count()`;
+  const canaryTag = targetGroupTag(app.targetGroups.canary.arn);
+  writeFileSync(
+    join(dir, "kanaria.yaml"),
+    [
+      "# Written by the Kanaria sandbox: the app `web` on the simulated ECS, ALB and Datadog.",
+      ...(options.slackYaml ?? []),
+      "cloudProviders:",
+      "  - name: sandbox",
+      "    type: ECS",
+      "    config:",
+      `      region: ${cloud.region}`,
+      "      endpoints:",
+      `        ecs: ${cloud.ecsEndpoint}`,
+      `        elbv2: ${cloud.elbv2Endpoint}`,
+      "analysisProviders:",
+      "  - name: datadog",
+      "    type: DATADOG",
+      "    config:",
+      "      apiKeyFile: ./dd-api-key",
+      "      applicationKeyFile: ./dd-app-key",
+      `      baseUrl: ${datadog.url}`,
+      "      lag: 0s",
+      "store:",
+      "  path: ./kanaria.db",
+      "apps:",
+      "  - name: web",
+      "    dir: ./web",
+      `    channels: [${options.channel}]`,
+      `    deployers: [${options.deployers.join(", ")}]`,
+      `    approvers: [${options.approvers.join(", ")}]`,
+      "    fourEyes: true",
+      ...(options.extraYaml ?? []),
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(
+    join(appDir, "app.pipecd.yaml"),
+    [
+      "apiVersion: pipecd.dev/v1beta1",
+      "kind: ECSApp",
+      "spec:",
+      "  name: web",
+      "  labels:",
+      "    env: prd",
+      "  input:",
+      "    serviceDefinitionFile: servicedef.yaml",
+      "    taskDefinitionFile: taskdef.yaml",
+      "    targetGroups:",
+      "      primary:",
+      `        targetGroupArn: ${app.targetGroups.primary.arn}`,
+      `        containerName: ${app.containerName}`,
+      `        containerPort: ${app.containerPort}`,
+      "      canary:",
+      `        targetGroupArn: ${app.targetGroups.canary.arn}`,
+      `        containerName: ${app.containerName}`,
+      `        containerPort: ${app.containerPort}`,
+      "  pipeline:",
+      "    stages:",
+      "      - name: ECS_CANARY_ROLLOUT",
+      "        with:",
+      "          scale: 25",
+      "      - name: ECS_TRAFFIC_ROUTING",
+      "        with:",
+      "          canary: 10",
+      "      - name: ANALYSIS",
+      "        with:",
+      "          duration: 10m",
+      "          metrics:",
+      "            - name: errors-vs-primary",
+      "              strategy: SEQUENTIAL",
+      "              provider: datadog",
+      "              interval: 1m",
+      `              errors: "${count("httpcode_target_5xx")}"`,
+      `              total: "${count("request_count")}"`,
+      "              control: PRIMARY",
+      "              maxRatio: 1.5",
+      "              primaryArgs:",
+      `                targetGroup: ${targetGroupTag(app.targetGroups.primary.arn)}`,
+      "              canaryArgs:",
+      `                targetGroup: ${canaryTag}`,
+      "            - name: canary-error-guardrail",
+      "              strategy: THRESHOLD",
+      "              provider: datadog",
+      "              interval: 1m",
+      "              expected:",
+      "                max: 20",
+      `              query: "100 * ${count("httpcode_target_5xx").replace("{{ .VariantCustomArgs.targetGroup }}", canaryTag)} / ${count("request_count").replace("{{ .VariantCustomArgs.targetGroup }}", canaryTag)}"`,
+      "      - name: WAIT_APPROVAL",
+      "        with:",
+      "          timeout: 30m",
+      "      - name: ECS_PRIMARY_ROLLOUT",
+      "      - name: ECS_TRAFFIC_ROUTING",
+      "        with:",
+      "          primary: 100",
+      "      - name: ECS_CANARY_CLEAN",
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(
+    join(appDir, "servicedef.yaml"),
+    [
+      `cluster: ${app.clusterName}`,
+      `serviceName: ${app.serviceName}`,
+      "desiredCount: 4",
+      "deploymentController:",
+      "  type: EXTERNAL",
+      "launchType: FARGATE",
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(
+    join(appDir, "taskdef.yaml"),
+    [
+      "family: web",
+      "requiresCompatibilities: [FARGATE]",
+      "networkMode: awsvpc",
+      "cpu: 256",
+      "memory: 512",
+      "containerDefinitions:",
+      "  - name: web",
+      "    image: example/web:{{ .Version }}",
+      "    essential: true",
+      "    portMappings:",
+      `      - containerPort: ${app.containerPort}`,
+      "",
+    ].join("\n"),
+  );
+}

@@ -1,0 +1,75 @@
+/**
+ * The Approve and Roll back buttons. A click is checked here first so that someone who may not approve
+ * gets an ephemeral refusal at once and nothing is recorded; an allowed click becomes a command for the
+ * engine, keyed by Slack's trigger id, so the same click delivered twice is recorded once. The engine
+ * stays the authority (it checks the approval rules again when it applies the command); the root
+ * message then shows who decided, in place of the buttons.
+ */
+import { checkApprover } from "../domain/approval.js";
+import { approvalRulesFor } from "../engine/apply-command.js";
+import { actionName, decodeActionValue } from "../views/action-ids.js";
+import * as replies from "../views/command-replies.js";
+import { pendingApproval } from "../views/deployment-snapshot.js";
+import { readSnapshot } from "./read-snapshot.js";
+import { checkMayStop, groupsMentioned } from "./slack-access.js";
+import { actorOf, type SlackContext } from "./slack-context.js";
+
+export interface ButtonClick {
+  actionId: string;
+  value: string | undefined;
+  user: string;
+  triggerId: string;
+}
+
+/** Returns the ephemeral answer for the clicker, or undefined when the click was taken (nothing to say). */
+export async function handleButton(
+  ctx: SlackContext,
+  click: ButtonClick,
+): Promise<replies.EphemeralReply | undefined> {
+  const name = actionName(click.actionId);
+  const target = decodeActionValue(click.value);
+  if (!name || !target) return replies.notAllowed("this button is not one of Kanaria's (or it is outdated)");
+  const snapshot = readSnapshot(ctx.store, target.deploymentId, ctx.workspaceUrl());
+  if (!snapshot) return replies.notAllowed(`there is no deployment ${target.deploymentId} any more`);
+  const { deployment } = snapshot;
+  const entry = ctx.entries.get(deployment.app);
+
+  if (name === "rollback") {
+    const actor = await actorOf(ctx, click.user, entry ? groupsMentioned(entry) : []);
+    if (entry) {
+      const allowed = checkMayStop(entry, deployment, actor);
+      if (!allowed.ok) return replies.notAllowed(allowed.problem);
+    }
+    return submit(ctx, deployment.id, "ROLLBACK", actor.user, actor.groups, click.triggerId);
+  }
+
+  const pending = pendingApproval(snapshot);
+  if (!pending || (target.stageIndex !== undefined && pending.stage.index !== target.stageIndex)) {
+    return replies.notAllowed(
+      `nothing of ${deployment.app} ${deployment.version} waits for approval any more (${deployment.status.toLowerCase().replace("_", " ")})`,
+    );
+  }
+  const rules = approvalRulesFor(deployment, pending.stage);
+  const actor = await actorOf(ctx, click.user, rules.approvers);
+  const check = checkApprover(rules, pending.approval.approvals, actor.user, actor.groups);
+  if (!check.ok) return replies.notAllowed(check.reason);
+  return submit(ctx, deployment.id, "APPROVE", actor.user, actor.groups, click.triggerId);
+}
+
+function submit(
+  ctx: SlackContext,
+  deploymentId: string,
+  kind: "APPROVE" | "ROLLBACK",
+  user: string,
+  groups: readonly string[],
+  triggerId: string,
+): replies.EphemeralReply | undefined {
+  const submitted = ctx.engine.submitCommand({
+    deploymentId,
+    kind,
+    actor: user,
+    actorGroups: groups,
+    dedupeKey: `slack:${triggerId}`,
+  });
+  return submitted.ok ? undefined : replies.notAllowed(submitted.message);
+}

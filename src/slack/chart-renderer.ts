@@ -1,0 +1,61 @@
+/**
+ * The analysis chart for a thread: one PNG per metric of an ANALYSIS stage, from its stored ticks
+ * (`charts/` draws, this picks the data and names the file). A chart that fails to render is logged and
+ * left out: the figures are in the analysis reply anyway, and a chart must never hold up the thread.
+ */
+import { analysisChartModel, type ChartOutcomeVerdict } from "../charts/analysis-chart-model.js";
+import { renderChartPng } from "../charts/render-chart.js";
+import type { Stage } from "../domain/deployment.js";
+import type { Logger } from "../engine/logger.js";
+import { metricTicks, stageLabel } from "../views/deployment-snapshot.js";
+import type { AnalysisChartRenderer } from "./slack-notifier.js";
+
+export function chartRenderer(logger: Logger): AnalysisChartRenderer {
+  const log = logger.child({ component: "charts" });
+  return ({ snapshot, stageIndex, metric }) => {
+    const stage = snapshot.stages[stageIndex];
+    if (!stage) return undefined;
+    const { deployment } = snapshot;
+    const measurements = metricTicks(snapshot, stageIndex, metric.common.name);
+    if (measurements.length === 0) return undefined;
+    const start = stage.state.analysisStart;
+    try {
+      const outcome = outcomeOf(stage, deployment.status);
+      const model = analysisChartModel({
+        app: deployment.app,
+        version: deployment.version,
+        stageLabel: stageLabel(stage),
+        metric,
+        measurements,
+        ...(outcome ? { outcome } : {}),
+        ...(typeof start === "number" ? { analysisStart: start } : {}),
+      });
+      const safe = metric.common.name.replace(/[^A-Za-z0-9._-]+/g, "-");
+      return {
+        png: renderChartPng(model),
+        filename: `${deployment.app}-${deployment.version}-${safe}.png`,
+        title: `${deployment.app} ${deployment.version} · ${metric.common.name}`,
+      };
+    } catch (error) {
+      log.error({ err: error, deployment: deployment.id, metric: metric.common.name }, "chart not rendered");
+      return undefined;
+    }
+  };
+}
+
+function outcomeOf(
+  stage: Stage,
+  deploymentStatus: string,
+): { verdict: ChartOutcomeVerdict; at: number; reason: string } | undefined {
+  if (stage.status === "SUCCESS" || stage.status === "FAILURE") {
+    return {
+      verdict: stage.status === "SUCCESS" ? "PASS" : "FAIL",
+      at: stage.finishedAt ?? 0,
+      reason: stage.statusReason,
+    };
+  }
+  if (stage.status === "RUNNING" && deploymentStatus === "WAITING_APPROVAL") {
+    return { verdict: "PAUSED", at: stage.startedAt ?? 0, reason: stage.statusReason };
+  }
+  return undefined;
+}

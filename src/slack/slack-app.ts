@@ -1,0 +1,187 @@
+/**
+ * The Bolt app: receives slash commands, button clicks and events over HTTP (`/slack/events`, with
+ * `/healthz` beside it) or Socket Mode (when an app token is configured), acks each at once, and hands
+ * the work to the handlers. Request signatures are verified by Bolt's receiver (forged or older than
+ * five minutes → 401). Slack retries an event it thinks was lost, and a double click sends two clicks:
+ * deliveries are deduplicated by their ids here, and commands by their trigger id in the store.
+ */
+import type { Server } from "node:http";
+import { App, type ButtonAction } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
+import type { Logger } from "../engine/logger.js";
+import type { MessagePayload } from "../views/block-kit.js";
+import { handleButton } from "./action-handler.js";
+import { boltLogger } from "./bolt-logger.js";
+import { ChannelSendQueue } from "./channel-send-queue.js";
+import { handleDeployCommand } from "./command-handler.js";
+import { DeliveryLog } from "./delivery-log.js";
+import { HomePublisher } from "./home-publisher.js";
+import { answerMention } from "./mention-handler.js";
+import type { SlackContext } from "./slack-context.js";
+
+export interface SlackAppOptions {
+  botToken: string;
+  signingSecret: string;
+  /** Socket Mode when given; the HTTP receiver otherwise. */
+  appToken?: string;
+  /** Web API base URL (the sandbox Slack); Slack's own when absent. */
+  apiUrl?: string;
+  /** The slash command's name as configured in the manifest. */
+  command?: string;
+  logger: Logger;
+}
+
+export interface SlackApp {
+  app: App;
+  client: WebClient;
+  queue: ChannelSendQueue;
+  home: HomePublisher;
+  /** Starts receiving; returns the HTTP port (0 in Socket Mode). */
+  start(port: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Builds the app around a handler context whose parts (engine, store…) the caller wires. */
+export function createSlackApp(
+  options: SlackAppOptions,
+  context: (parts: { client: WebClient; queue: ChannelSendQueue; home: HomePublisher }) => SlackContext,
+): SlackApp {
+  const log = options.logger.child({ component: "slack" });
+  const app = new App({
+    token: options.botToken,
+    signingSecret: options.signingSecret,
+    ...(options.appToken
+      ? { socketMode: true, appToken: options.appToken }
+      : {
+          endpoints: "/slack/events",
+          customRoutes: [
+            {
+              path: "/healthz",
+              method: ["GET"],
+              handler: (_req, res) => {
+                res.writeHead(200, { "content-type": "text/plain" });
+                res.end("ok\n");
+              },
+            },
+          ],
+        }),
+    clientOptions: {
+      ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+      // 429s go to the per-channel queue, which waits them out without holding other channels.
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 0 },
+    },
+    logger: boltLogger(options.logger),
+    // Ack first, work after: Slack wants an answer within 3 s, and the work never needs to be in it.
+    processBeforeResponse: false,
+    deferInitialization: true,
+  });
+  const client = app.client;
+  // Defaults to the system clock's sleep; the context's clock is used once it exists.
+  let ctx: SlackContext | undefined;
+  const queue = new ChannelSendQueue({
+    clock: {
+      now: () => (ctx ? ctx.clock.now() : Date.now()),
+      sleep: (ms, signal) => (ctx ? ctx.clock.sleep(ms, signal) : new Promise((r) => setTimeout(r, ms))),
+    },
+    logger: options.logger,
+  });
+  const home = new HomePublisher(client, queue, () => ctx, options.logger);
+  ctx = context({ client, queue, home });
+  const handlers: SlackContext = ctx;
+  const deliveries = new DeliveryLog(2000);
+  const command = options.command ?? "/deploy";
+
+  app.command(command, async ({ command: body, ack, respond }) => {
+    await ack();
+    if (!deliveries.first(`command:${body.trigger_id}`)) return;
+    const reply = await handleDeployCommand(handlers, {
+      text: body.text,
+      user: body.user_id,
+      channel: body.channel_id,
+      triggerId: body.trigger_id,
+    }).catch((error: unknown) => failure(log, error, "command"));
+    await respond({ response_type: "ephemeral", ...reply }).catch((error: unknown) =>
+      log.warn({ err: error }, "could not answer a command"),
+    );
+    home.refreshSoon();
+  });
+
+  app.action(/^kanaria\./, async ({ ack, body, action, respond }) => {
+    await ack();
+    if (body.type !== "block_actions" || !("action_id" in action) || action.type !== "button") return;
+    const button = action as ButtonAction;
+    if (!deliveries.first(`action:${body.trigger_id}:${button.action_ts}`)) return;
+    const reply = await handleButton(handlers, {
+      actionId: button.action_id,
+      value: button.value,
+      user: body.user.id,
+      triggerId: body.trigger_id,
+    }).catch((error: unknown) => failure(log, error, "button"));
+    if (reply) {
+      await respond({ response_type: "ephemeral", replace_original: false, ...reply }).catch(
+        (error: unknown) => log.warn({ err: error }, "could not answer a click"),
+      );
+    }
+  });
+
+  app.event("app_mention", async ({ event, body }) => {
+    const eventId = (body as { event_id?: string }).event_id ?? `${event.channel}:${event.ts}`;
+    if (!deliveries.first(`event:${eventId}`)) return;
+    const threadTs = event.thread_ts ?? event.ts;
+    const answer = (() => {
+      try {
+        return answerMention(handlers, {
+          text: event.text,
+          user: event.user ?? "",
+          channel: event.channel,
+          threadTs: event.thread_ts,
+        });
+      } catch (error) {
+        return failure(log, error, "mention");
+      }
+    })();
+    queue.enqueue(event.channel, {
+      run: () => client.chat.postMessage({ channel: event.channel, thread_ts: threadTs, ...answer }),
+      onGiveUp: (error) => log.warn({ err: error }, "could not answer a mention"),
+    });
+  });
+
+  app.event("app_home_opened", async ({ event, body }) => {
+    const eventId = (body as { event_id?: string }).event_id ?? `home:${event.user}:${event.event_ts}`;
+    if (!deliveries.first(`event:${eventId}`)) return;
+    if (event.tab === undefined || event.tab === "home") home.opened(event.user);
+  });
+
+  app.error(async (error) => {
+    log.error({ err: error }, "Slack handler failed");
+  });
+
+  let server: Server | undefined;
+  return {
+    app,
+    client,
+    queue,
+    home,
+    async start(port) {
+      await app.init();
+      const started = (await app.start(port)) as unknown;
+      if (options.appToken) return 0;
+      server = started as Server;
+      const address = server.address();
+      return typeof address === "object" && address ? address.port : port;
+    },
+    async stop() {
+      await app.stop();
+      await queue.idle();
+      await queue.close();
+    },
+  };
+}
+
+function failure(log: Logger, error: unknown, what: string): MessagePayload {
+  log.error({ err: error }, `handling a ${what} failed`);
+  const text =
+    "Sorry, something went wrong on my side; nothing was changed. The operators' log has the details.";
+  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+}
