@@ -102,12 +102,23 @@ const COMMANDS: Command[] = [
   },
   {
     name: "serve",
-    summary: "drive deployments: resume unfinished ones after a restart (the Slack bot comes next)",
-    usage: `kanaria serve [--config ${DEFAULT_CONFIG}]\n\nRuns until SIGINT or SIGTERM. Only one serve may drive a database.`,
-    options: CONFIG_OPTION,
+    summary: "run the bot: Slack receiver, deployments and their threads (resumes unfinished ones)",
+    usage:
+      `kanaria serve [--config ${DEFAULT_CONFIG}] [--sandbox --channel C0123ABCD]\n\n` +
+      "Runs until SIGINT or SIGTERM. Only one serve may drive a database.\n" +
+      "--sandbox: your real Slack app (kanaria.yaml's slack section) with the embedded sandbox instead of AWS and\n" +
+      "Datadog: one app, web, deployable from --channel (a channel id the bot is in). v3 answers 5% errors.",
+    options: { ...CONFIG_OPTION, sandbox: { type: "boolean" }, channel: { type: "string" } },
     async run(args, io) {
-      const loaded = await loadConfig(configPath(args, io));
-      return serve(loaded, io, io.stopSignal());
+      const channel = typeof args.values.channel === "string" ? args.values.channel : undefined;
+      if (args.values.sandbox === true && !channel)
+        throw new UsageError("--sandbox needs --channel <channel id>");
+      if (channel && args.values.sandbox !== true) throw new UsageError("--channel only goes with --sandbox");
+      if (channel && !/^[CG][A-Z0-9]{2,}$/.test(channel)) {
+        throw new UsageError(`--channel must be a Slack channel id such as C0123ABCD, not "${channel}"`);
+      }
+      const loaded = await loadConfig(configPath(args, io), { checkSecrets: true });
+      return serve(loaded, io, io.stopSignal(), channel ? { sandbox: { channel } } : {});
     },
   },
   {

@@ -1,11 +1,17 @@
 /**
- * `kanaria serve`: wires the engine to the real world and drives deployments until SIGINT/SIGTERM.
- * Refuses to start on a config with errors or when another `kanaria serve` holds the database.
+ * `kanaria serve`: the bot — Slack receiver, engine and notifier — against real AWS and Datadog, until
+ * SIGINT/SIGTERM. `--sandbox` keeps the real Slack workspace but deploys to the embedded sandbox (a
+ * simulated ECS, ALB and Datadog with one app, `web`), so a team can try the bot without touching AWS.
+ * Refuses to start on a config with errors, on a missing Slack secret, or when another `kanaria serve`
+ * holds the database.
  */
-import type { LoadResult } from "../config/types.js";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { formatDiagnostic } from "../config/check-config.js";
+import { readSecret } from "../config/read-secret.js";
+import type { DatadogProviderConfig, KanariaConfig, LoadResult } from "../config/types.js";
 import { KanariaError } from "../domain/kanaria-error.js";
-import { Engine } from "../engine/engine.js";
-import { createLogger } from "../engine/logger.js";
+import { createLogger, type Logger } from "../engine/logger.js";
 import { acquireServeLease } from "../engine/serve-lease.js";
 import type { StagePorts } from "../engine/stage-executor.js";
 import { systemClock } from "../engine/system-clock.js";
@@ -13,88 +19,207 @@ import type { Metrics } from "../ports.js";
 import { createAwsClients } from "../providers/aws/aws-clients.js";
 import { AwsEcs } from "../providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../providers/aws/aws-load-balancer.js";
-import { LogNotifier } from "../providers/log-notifier.js";
-import { defaultExecutors } from "../stages/default-executors.js";
-import { openStore } from "../store/store.js";
+import { DatadogMetrics } from "../providers/datadog/datadog-metrics.js";
+import { MetricsRouter } from "../providers/metrics-router.js";
+import { openStore, type Store } from "../store/store.js";
 import type { CliIo } from "./cli-io.js";
+import { type SandboxStack, startSandboxStack } from "./sandbox-stack.js";
+import { type Bot, startBot } from "./start-bot.js";
 
-/** The ANALYSIS executor (and with it the Datadog provider) is not part of this build yet. */
-const noMetricsProvider: Metrics = {
-  query: async () => ({
-    kind: "error",
-    reason: "this build has no metrics provider",
-    retryAfterMs: undefined,
-  }),
-};
+export interface ServeOptions {
+  /** Deploy to the embedded sandbox instead of AWS; Slack stays real. */
+  sandbox?: { channel: string };
+}
 
-export async function serve(loaded: LoadResult, io: CliIo, until: Promise<void>): Promise<number> {
+interface SlackSecrets {
+  botToken: string;
+  signingSecret: string;
+  appToken?: string;
+}
+
+export async function serve(
+  loaded: LoadResult,
+  io: CliIo,
+  until: Promise<void>,
+  options: ServeOptions = {},
+): Promise<number> {
   const { config } = loaded;
-  if (!config || loaded.diagnostics.some((d) => d.severity === "error")) {
+  const errors = loaded.diagnostics.filter((d) => d.severity === "error");
+  if (!config || errors.length > 0) {
     io.err("kanaria serve: the configuration has errors; run `kanaria check-config` and fix them first.");
+    for (const d of errors.slice(0, 5)) io.err(`  ${formatDiagnostic(d, io.cwd)}`);
     return 1;
   }
   const logger = createLogger();
-  const { store, migration } = openStore(config.store.path);
-  if (migration.applied.length > 0) logger.info({ migration }, "database migrated");
-  let engine: Engine | undefined;
-  let lease: ReturnType<typeof acquireServeLease>;
+  let secrets: SlackSecrets;
   try {
-    lease = acquireServeLease(store, systemClock, {
-      onLost: () => {
-        logger.error("the serve lease was taken by another process; stopping");
-        void engine?.stop();
-      },
-    });
+    secrets = await slackSecrets(config);
   } catch (error) {
-    store.close();
     if (error instanceof KanariaError) {
       io.err(`kanaria serve: ${error.message}`);
       return 1;
     }
     throw error;
   }
+
+  let sandbox: SandboxStack | undefined;
+  let world: { config: KanariaConfig; apps: LoadResult["apps"]; portsFor: (app: string) => StagePorts };
+  if (options.sandbox) {
+    const dir = join(io.cwd, ".kanaria-sandbox");
+    // The sandbox world lives in memory, so its database starts afresh with it.
+    rmSync(dir, { recursive: true, force: true });
+    sandbox = await startSandboxStack({
+      clock: systemClock,
+      dir,
+      channel: options.sandbox.channel,
+      deployers: [],
+      approvers: [],
+      fourEyes: false,
+    });
+    if (!sandbox.loaded.config) throw new Error("the sandbox config does not load");
+    world = {
+      config: { ...sandbox.loaded.config, slack: config.slack },
+      apps: sandbox.loaded.apps,
+      portsFor: sandbox.portsFor,
+    };
+  } else {
+    try {
+      world = { config, apps: loaded.apps, portsFor: await awsPorts(config, logger) };
+    } catch (error) {
+      if (error instanceof KanariaError) {
+        io.err(`kanaria serve: ${error.message}`);
+        return 1;
+      }
+      throw error;
+    }
+  }
+
+  const { store, migration } = openStore(world.config.store.path);
+  if (migration.applied.length > 0) logger.info({ migration }, "database migrated");
+  let bot: Bot | undefined;
+  let lease: ReturnType<typeof acquireServeLease>;
+  try {
+    lease = acquireServeLease(store, systemClock, {
+      onLost: () => {
+        logger.error("the serve lease was taken by another process; stopping");
+        void bot?.engine.stop();
+      },
+    });
+  } catch (error) {
+    store.close();
+    await sandbox?.close();
+    if (error instanceof KanariaError) {
+      io.err(`kanaria serve: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  try {
+    bot = await startBot(
+      {
+        config: world.config,
+        apps: world.apps,
+        store,
+        clock: systemClock,
+        logger,
+        portsFor: world.portsFor,
+        slack: {
+          ...secrets,
+          ...(world.config.slack.apiUrl ? { apiUrl: world.config.slack.apiUrl } : {}),
+        },
+      },
+      world.config.slack.port,
+    );
+  } catch (error) {
+    await shutdown(store, lease, sandbox);
+    io.err(`kanaria serve: could not start the Slack app: ${(error as Error).message}`);
+    return 1;
+  }
+  const active = store.deployments.active().length;
+  const receiver = secrets.appToken
+    ? "Socket Mode"
+    : `http://0.0.0.0:${bot.port}/slack/events (health: /healthz)`;
+  io.out(
+    `kanaria serve: ${world.apps.size} app(s)${options.sandbox ? " on the embedded sandbox" : ""}; Slack on ${receiver}; ` +
+      `${active} unfinished deployment(s) resumed. Stop with Ctrl-C.`,
+  );
+  await until;
+  await bot.stop();
+  await shutdown(store, lease, sandbox);
+  io.out("kanaria serve: stopped; unfinished deployments will resume at the next start.");
+  return 0;
+}
+
+async function shutdown(
+  store: Store,
+  lease: ReturnType<typeof acquireServeLease>,
+  sandbox: SandboxStack | undefined,
+): Promise<void> {
+  lease.release();
+  store.close();
+  await sandbox?.close();
+}
+
+/** The Slack secrets `serve` needs: a bot token, and a signing secret (HTTP) or an app token (Socket Mode). */
+async function slackSecrets(config: KanariaConfig): Promise<SlackSecrets> {
+  const { botToken, signingSecret, appToken } = config.slack;
+  if (!botToken) {
+    throw new KanariaError(
+      "SLACK_NOT_CONFIGURED",
+      "kanaria.yaml has no slack.botToken (e.g. `botToken: {env: SLACK_BOT_TOKEN}`); see the README's Slack section",
+    );
+  }
+  if (!appToken && !signingSecret) {
+    throw new KanariaError(
+      "SLACK_NOT_CONFIGURED",
+      "kanaria.yaml needs slack.signingSecret for the HTTP receiver, or slack.appToken for Socket Mode",
+    );
+  }
+  return {
+    botToken: await readSecret(botToken),
+    // Socket Mode does not sign requests; Bolt still wants a value, which is never checked then.
+    signingSecret: signingSecret ? await readSecret(signingSecret) : "socket-mode",
+    ...(appToken ? { appToken: await readSecret(appToken) } : {}),
+  };
+}
+
+/** Per cloud provider, the AWS ports; every app's metrics go through one router over the Datadog providers. */
+async function awsPorts(config: KanariaConfig, logger: Logger): Promise<(app: string) => StagePorts> {
+  const providers = new Map<string, Metrics>();
+  for (const provider of config.analysisProviders)
+    providers.set(provider.name, await datadog(provider, logger));
+  const metrics = new MetricsRouter(providers);
   const ports = new Map<string, StagePorts>();
   for (const provider of config.cloudProviders) {
     const clients = createAwsClients(provider);
     ports.set(provider.name, {
       ecs: new AwsEcs(clients.ecs, systemClock),
       loadBalancer: new AwsLoadBalancer(clients.elbv2),
-      metrics: noMetricsProvider,
+      metrics,
     });
   }
   const entries = new Map(config.apps.map((a) => [a.name, a]));
-  engine = new Engine({
-    store,
-    registry: defaultExecutors(),
-    portsFor: (app) => {
-      const selected = ports.get(entries.get(app)?.cloudProvider ?? "");
-      if (!selected) throw new KanariaError("NO_CLOUD_PROVIDER", `no cloud provider for app ${app}`);
-      return selected;
-    },
+  return (app) => {
+    const selected = ports.get(entries.get(app)?.cloudProvider ?? "");
+    if (!selected) throw new KanariaError("NO_CLOUD_PROVIDER", `no cloud provider for app ${app}`);
+    return selected;
+  };
+}
+
+async function datadog(provider: DatadogProviderConfig, logger: Logger): Promise<Metrics> {
+  if (!provider.apiKey || !provider.applicationKey) {
+    throw new KanariaError(
+      "DATADOG_KEYS_MISSING",
+      `analysis provider ${provider.name} needs apiKeyFile and applicationKeyFile (or apiKey/applicationKey: {env: …})`,
+    );
+  }
+  return new DatadogMetrics({
+    apiKey: await readSecret(provider.apiKey),
+    applicationKey: await readSecret(provider.applicationKey),
+    site: provider.site,
+    ...(provider.baseUrl ? { baseUrl: provider.baseUrl } : {}),
+    ...(provider.lagMs !== undefined ? { lagMs: provider.lagMs } : {}),
     clock: systemClock,
-    notifier: new LogNotifier(store, logger.child({ component: "timeline" })),
-    logger,
-    apps: {
-      get: (name) => {
-        const app = loaded.apps.get(name);
-        const entry = entries.get(name);
-        return app && entry
-          ? { config: app, access: { approvers: entry.approvers, fourEyes: entry.fourEyes } }
-          : undefined;
-      },
-      names: () => [...loaded.apps.keys()],
-    },
+    logger: logger.child({ component: "datadog", provider: provider.name }),
   });
-  engine.start();
-  const active = store.deployments.active().length;
-  io.out(
-    `kanaria serve: driving ${config.store.path} for ${loaded.apps.size} app(s); ${active} unfinished deployment(s) resumed. ` +
-      "The Slack receiver is not part of this build yet, so new deployments cannot be requested here.",
-  );
-  await until;
-  await engine.stop();
-  lease.release();
-  store.close();
-  io.out("kanaria serve: stopped; unfinished deployments will resume at the next start.");
-  return 0;
 }

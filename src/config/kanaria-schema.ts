@@ -42,7 +42,8 @@ export const slackSchema = closedObject({
   signingSecret: secretRef.optional(),
   appToken: secretRef.optional(),
   apiUrl: httpUrl.optional(),
-  port: z.number().int().min(1).max(65535).optional(),
+  /** 0 = any free port (tests). */
+  port: z.number().int().min(0).max(65535).optional(),
 });
 
 const providerName = z

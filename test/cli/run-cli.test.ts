@@ -1,10 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run-cli.js";
 import type { Deployment } from "../../src/domain/deployment.js";
+import { startSandboxSlack } from "../../src/sandbox/slack-server.js";
+import { SlackSignedClient } from "../../src/sandbox/slack-signed-client.js";
 import { openStore } from "../../src/store/store.js";
 import { toyAppConfig } from "../fixtures/toy-app.js";
 
@@ -75,6 +77,24 @@ function validSetup(): string {
     "family: web\ncontainerDefinitions:\n  - name: web\n    image: nginx:1\n    portMappings:\n      - containerPort: 80\n",
   );
   return dir;
+}
+
+/** A sandbox Slack, and kanaria.yaml's slack section pointing at it (secrets in files beside it). */
+async function withSandboxSlack(dir: string) {
+  const slack = await startSandboxSlack({
+    botToken: "xoxb-cli-test",
+    signingSecret: "cli-test-secret",
+    botUserId: "U0KANARIA",
+    users: [],
+    channels: [{ id: "C0DEPLOYS", name: "deploys" }],
+  });
+  writeFileSync(join(dir, "bot-token"), "xoxb-cli-test\n");
+  writeFileSync(join(dir, "signing-secret"), "cli-test-secret\n");
+  appendFileSync(
+    join(dir, "kanaria.yaml"),
+    `slack:\n  botToken: {file: ./bot-token}\n  signingSecret: {file: ./signing-secret}\n  apiUrl: ${slack.apiUrl}\n  port: 0\n`,
+  );
+  return slack;
 }
 
 describe("kanaria CLI", () => {
@@ -162,20 +182,97 @@ describe("kanaria CLI", () => {
 
   it("serves until asked to stop, and refuses a second server on the same database", async () => {
     const dir = validSetup();
+    const slack = await withSandboxSlack(dir);
     let stop: () => void = () => undefined;
     const stopped = new Promise<void>((resolve) => {
       stop = resolve;
     });
-    const first = cli(["serve"], dir, stopped);
-    await new Promise((r) => setTimeout(r, 300));
+    const output: string[] = [];
+    const first = runCli(["serve"], {
+      out: (l) => output.push(l),
+      err: (l) => output.push(l),
+      cwd: dir,
+      stopSignal: () => stopped,
+    });
+    let port: string | undefined;
+    for (let i = 0; i < 200 && port === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      port = /http:\/\/0\.0\.0\.0:(\d+)\/slack\/events/.exec(output.join("\n"))?.[1];
+    }
+    expect(output.join("\n")).toContain("1 app(s); Slack on http://0.0.0.0:");
+    expect(output.join("\n")).toContain("0 unfinished deployment(s) resumed");
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
     const second = await cli(["serve"], dir);
     expect(second.code).toBe(1);
     expect(second.err).toMatch(/another kanaria serve \(pid \d+ on .*\) is driving this database/);
     stop();
-    const done = await first;
-    expect(done.code).toBe(0);
-    expect(done.out).toContain("for 1 app(s); 0 unfinished deployment(s) resumed");
-    expect(done.out).toContain("stopped; unfinished deployments will resume at the next start");
+    expect(await first).toBe(0);
+    expect(output.join("\n")).toContain("stopped; unfinished deployments will resume at the next start");
+    expect(slack.calls.list("auth.test").length).toBeGreaterThan(0);
+    await slack.close();
+  });
+
+  it("serves --sandbox: the real Slack settings with the embedded sandbox app, deployable from --channel", async () => {
+    const dir = validSetup();
+    const slack = await withSandboxSlack(dir);
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const output: string[] = [];
+    const running = runCli(["serve", "--sandbox", "--channel", "C0DEPLOYS"], {
+      out: (l) => output.push(l),
+      err: (l) => output.push(l),
+      cwd: dir,
+      stopSignal: () => stopped,
+    });
+    let port: string | undefined;
+    for (let i = 0; i < 400 && port === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      port = /http:\/\/0\.0\.0\.0:(\d+)\/slack\/events/.exec(output.join("\n"))?.[1];
+    }
+    expect(output.join("\n")).toContain("1 app(s) on the embedded sandbox");
+    const client = new SlackSignedClient({
+      botUrl: `http://127.0.0.1:${port}/slack/events`,
+      signingSecret: "cli-test-secret",
+      slack,
+    });
+    const reply = await client.slashCommand({
+      command: "/deploy",
+      text: "web v1 first",
+      userId: "U0ALICE01",
+      channelId: "C0DEPLOYS",
+    });
+    expect(reply.status).toBe(200);
+    // The deployment's thread root appears in the channel, naming the sandbox app and version.
+    let root: string | undefined;
+    for (let i = 0; i < 200 && root === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      root = slack.workspace.messages("C0DEPLOYS")[0]?.text;
+    }
+    expect(root).toContain("web");
+    expect(root).toContain("v1");
+    stop();
+    expect(await running).toBe(0);
+    expect(existsSync(join(dir, ".kanaria-sandbox/kanaria.db"))).toBe(true);
+    await slack.close();
+  });
+
+  it("refuses to serve without the Slack secrets it needs, and --sandbox without a channel", async () => {
+    const dir = validSetup();
+    const result = await cli(["serve"], dir);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
+      "slack.botToken: environment variable SLACK_BOT_TOKEN is not set (the default, as slack.botToken is not set)",
+    );
+    const usage = await cli(["serve", "--sandbox"], dir);
+    expect(usage.code).toBe(2);
+    expect(usage.err).toContain("--sandbox needs --channel <channel id>");
+    const badChannel = await cli(["serve", "--sandbox", "--channel", "#deploys"], dir);
+    expect(badChannel.err).toContain(
+      '--channel must be a Slack channel id such as C0123ABCD, not "#deploys"',
+    );
   });
 
   it("refuses to serve a configuration with errors", async () => {
