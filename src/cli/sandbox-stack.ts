@@ -29,6 +29,8 @@ export interface SandboxStackOptions {
   channel: string;
   deployers: string[];
   approvers: string[];
+  /** The requester may not approve their own deployment (default true). */
+  fourEyes?: boolean;
   /** Extra kanaria.yaml lines (e.g. `freezes:`), appended as written. */
   extraYaml?: string[];
   requestsPerSecond?: number;
@@ -161,7 +163,7 @@ function writeConfig(
       `    channels: [${options.channel}]`,
       `    deployers: [${options.deployers.join(", ")}]`,
       `    approvers: [${options.approvers.join(", ")}]`,
-      "    fourEyes: true",
+      `    fourEyes: ${options.fourEyes ?? true}`,
       ...(options.extraYaml ?? []),
       "",
     ].join("\n"),
