@@ -13,8 +13,8 @@ import { resolve } from "node:path";
 import { formatDiagnostic } from "../config/check-config.js";
 import { parseRecording } from "../config/parse-recording.js";
 import { KanariaError } from "../domain/kanaria-error.js";
-import { type ReplayResult, type ReplayTick, replayAnalysis } from "../engine/replay-analysis.js";
 import { type CliIo, UsageError } from "./cli-io.js";
+import { type ReplayResult, type ReplayTick, replayAnalysis } from "./replay-analysis.js";
 
 export const REPLAY_SUMMARY =
   "run an ANALYSIS stage in virtual time on recorded metric series; print each tick and the verdict";

@@ -5,7 +5,7 @@
  * Refuses to start on a config with errors, on a missing Slack secret, or when another `kanaria serve`
  * holds the database.
  */
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { formatDiagnostic } from "../config/check-config.js";
 import { readSecret } from "../config/read-secret.js";
@@ -68,6 +68,7 @@ export async function serve(
     const dir = join(io.cwd, ".kanaria-sandbox");
     // The sandbox world lives in memory, so its database starts afresh with it.
     rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
     sandbox = await startSandboxStack({
       clock: systemClock,
       dir,

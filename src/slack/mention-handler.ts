@@ -28,16 +28,15 @@ function normalise(text: string): string {
 
 export function parseQuestion(text: string): Question {
   const q = normalise(text);
-  const lower = q.toLowerCase();
   let m = /^(?:show )?history(?: of| for)? ?(\S+)?$/i.exec(q);
   if (m) return { kind: "history", app: m[1] };
-  m = /^who (?:deployed|shipped|released)(?: (\S+?))?(?: last(?: time)?)?$/i.exec(q);
+  m = /^who (?:deployed|shipped|released)(?: (?!last\b)(\S+?))?(?: last(?: time)?)?$/i.exec(q);
   if (m) return { kind: "last", app: m[1] };
   m = /^what(?:'s| is) (?:running|live|deployed)(?: (?:in|on|for) (\S+))?$/i.exec(q);
   if (m) return { kind: "status", app: m[1] };
   m = /^status(?: of| for)? ?(\S+)?$/i.exec(q);
   if (m) return { kind: "status", app: m[1] };
-  if (lower === "" || lower === "help") return { kind: "help" };
+  // Anything else (including "help") gets the list of questions I understand.
   return { kind: "help" };
 }
 

@@ -182,6 +182,6 @@ export function createSlackApp(
 function failure(log: Logger, error: unknown, what: string): MessagePayload {
   log.error({ err: error }, `handling a ${what} failed`);
   const text =
-    "Sorry, something went wrong on my side; nothing was changed. The operators' log has the details.";
+    "Sorry, something went wrong on my side while handling this. Check the deployment's thread for its state; the operators' log has the details.";
   return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
 }
