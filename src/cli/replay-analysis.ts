@@ -1,5 +1,6 @@
 /**
- * `kanaria replay`'s runner: one ANALYSIS stage, run by the production deployment driver and the
+ * `kanaria replay`'s runner — wiring, hence in cli/: it puts a recorded-series provider under the
+ * engine. One ANALYSIS stage, run by the production deployment driver and the
  * production ANALYSIS executor on an in-memory SQLite store, in virtual time, with a recording's series
  * as the metrics provider. The tick loop, the stored measurements and the decision are therefore exactly
  * production's; only the world is recorded.
@@ -15,15 +16,15 @@ import { SIX_HOURS_MS } from "../config/parse-stage-options.js";
 import type { AppConfig } from "../config/types.js";
 import type { Deployment } from "../domain/deployment.js";
 import { KanariaError } from "../domain/kanaria-error.js";
+import { DeploymentDriver } from "../engine/deployment-driver.js";
+import { ExecutorRegistry } from "../engine/executor-registry.js";
+import { Journal } from "../engine/journal.js";
+import { type Logger, silentLogger } from "../engine/logger.js";
 import type { Clock, Ecs, LoadBalancer, MetricQuery, Metrics } from "../ports.js";
 import { RecordedMetrics } from "../providers/recorded-metrics.js";
 import { analysisExecutor } from "../stages/analysis.js";
 import type { Measurement } from "../store/measurement-repository.js";
 import { openStore } from "../store/store.js";
-import { DeploymentDriver } from "./deployment-driver.js";
-import { ExecutorRegistry } from "./executor-registry.js";
-import { Journal } from "./journal.js";
-import { type Logger, silentLogger } from "./logger.js";
 
 /** One tick as `kanaria replay` prints it (and as a live run's measurement reads). */
 export interface ReplayTick {
