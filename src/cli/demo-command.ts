@@ -17,6 +17,7 @@ import { renderMessage } from "../sandbox/slack-transcript.js";
 import { VirtualClock } from "../sandbox/virtual-clock.js";
 import type { CliIo } from "./cli-io.js";
 import { SANDBOX_CHANNEL, SANDBOX_PEOPLE, type SandboxBot, startSandboxBot } from "./sandbox-bot.js";
+import { advanceUntil, settleWhileAdvancing } from "./virtual-wait.js";
 
 export interface DemoOptions {
   fast: boolean;
@@ -137,28 +138,17 @@ async function until(
   options: DemoOptions,
   done: () => boolean,
 ): Promise<void> {
-  const limit = clock.now() + 3 * 3_600_000;
-  while (!done()) {
-    if (clock.now() > limit) throw new Error("the demo did not reach its next step within 3 virtual hours");
-    await realSleep(options.fast ? 3 : 40);
-    await clock.advance(options.fast ? 5_000 : 2_000);
-  }
+  await advanceUntil(clock, done, {
+    stepMs: options.fast ? 5_000 : 2_000,
+    pauseMs: options.fast ? 3 : 40,
+    what: "the demo's next step",
+  });
   await settle(sandbox, clock);
 }
 
-/**
- * Waits until every Slack message is sent. A channel paused by a 429 sleeps on the virtual clock, so
- * time has to keep moving while waiting.
- */
-async function settle(sandbox: SandboxBot, clock: VirtualClock): Promise<void> {
-  let idle = false;
-  void sandbox.bot.idle().then(() => {
-    idle = true;
-  });
-  for (let i = 0; i < 10_000 && !idle; i++) {
-    await realSleep(5);
-    if (!idle) await clock.advance(1_000);
-  }
+/** Waits until every Slack message is sent. */
+function settle(sandbox: SandboxBot, clock: VirtualClock): Promise<void> {
+  return settleWhileAdvancing(clock, () => sandbox.bot.idle());
 }
 
 interface ThreadPrinter {

@@ -34,7 +34,12 @@ export interface SandboxBotOptions {
   /** Working folder for the generated config and the database; a temporary one by default (removed on close). */
   dir?: string;
   charts?: boolean;
+  /** Per app. */
   requestsPerSecond?: number;
+  /** Apps to seed and configure, all in #deploys with the same people: `web`, `web-2`, … (default 1). */
+  appCount?: number;
+  /** Extra kanaria.yaml lines (e.g. a `freezes:` section), appended by the sandbox stack. */
+  extraYaml?: string[];
 }
 
 export interface SandboxBot {
@@ -73,6 +78,8 @@ export async function startSandboxBot(options: SandboxBotOptions): Promise<Sandb
     deployers: [SANDBOX_PEOPLE.alice, SANDBOX_PEOPLE.bob, SANDBOX_PEOPLE.carol],
     approvers: [SANDBOX_SRE_GROUP, SANDBOX_PEOPLE.alice],
     ...(options.requestsPerSecond !== undefined ? { requestsPerSecond: options.requestsPerSecond } : {}),
+    ...(options.appCount !== undefined ? { appCount: options.appCount } : {}),
+    ...(options.extraYaml !== undefined ? { extraYaml: options.extraYaml } : {}),
   });
   const config = stack.loaded.config;
   const problems = stack.loaded.diagnostics.filter((d) => d.severity === "error");

@@ -4,11 +4,15 @@
  * kanaria.yaml + app.pipecd.yaml written into `dir` that point at them. The config goes through the real
  * loader, so what the demo runs is what a user's config would run. Version profiles: every version
  * answers 0.2% errors, except `v3` (5%), the release that must be rolled back.
+ *
+ * `appCount` seeds more apps the same way (`web-2` … `web-N`, see `sandboxAppName`), for benchmarks and
+ * tests of many deployments in one process; with the default of one, nothing changes.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../config/load-config.js";
 import type { LoadResult } from "../config/types.js";
+import { KanariaError } from "../domain/kanaria-error.js";
 import type { StagePorts } from "../engine/stage-executor.js";
 import type { Clock } from "../ports.js";
 import { createAwsClients } from "../providers/aws/aws-clients.js";
@@ -33,13 +37,23 @@ export interface SandboxStackOptions {
   fourEyes?: boolean;
   /** Extra kanaria.yaml lines (e.g. `freezes:`), appended as written. */
   extraYaml?: string[];
+  /** Per app. */
   requestsPerSecond?: number;
+  /**
+   * How many apps to seed (default 1): `web`, then `web-2` … `web-<appCount>`, each with its own
+   * service, target groups, ALB and traffic in the cluster `demo`, its own folder and its own
+   * kanaria.yaml entry (same channel, people and pipeline). `extraYaml` follows the last entry.
+   */
+  appCount?: number;
 }
 
 export interface SandboxStack {
   cloud: SandboxCloud;
   datadog: SandboxDatadog;
+  /** The first app, `web`. */
   app: SeededApp;
+  /** Every seeded app in order, `web` first (one entry unless `appCount` asked for more). */
+  apps: SeededApp[];
   loaded: LoadResult;
   portsFor: (app: string) => StagePorts;
   close(): Promise<void>;
@@ -47,8 +61,23 @@ export interface SandboxStack {
 
 export const SANDBOX_BAD_VERSION = "v3";
 
+/** Longest `appCount`: app names stay short enough for the sandbox's resource names. */
+export const SANDBOX_MAX_APPS = 999;
+
+/** The name of the `index`-th sandbox app (0-based): `web`, `web-2`, `web-3`, … */
+export function sandboxAppName(index: number): string {
+  return index === 0 ? "web" : `web-${index + 1}`;
+}
+
 export async function startSandboxStack(options: SandboxStackOptions): Promise<SandboxStack> {
   const { clock, dir } = options;
+  const appCount = options.appCount ?? 1;
+  if (!Number.isInteger(appCount) || appCount < 1 || appCount > SANDBOX_MAX_APPS) {
+    throw new KanariaError(
+      "SANDBOX_APP_COUNT",
+      `appCount must be an integer from 1 to ${SANDBOX_MAX_APPS}, got ${appCount}`,
+    );
+  }
   const cloud = await startSandboxCloud({
     clock,
     config: {
@@ -58,18 +87,22 @@ export async function startSandboxStack(options: SandboxStackOptions): Promise<S
     },
   });
   const datadog = await startSandboxDatadog({ source: cloud.metrics, clock });
-  const app = cloud.seedApp({
-    app: "web",
-    cluster: "demo",
-    service: "web",
-    containerName: "web",
-    containerPort: 8080,
-    desiredCount: 4,
-    createService: false,
-    env: "prd",
-    requestsPerSecond: options.requestsPerSecond ?? 200,
-  });
-  writeConfig(options, cloud, datadog, app);
+  const apps = Array.from({ length: appCount }, (_, index) =>
+    cloud.seedApp({
+      app: sandboxAppName(index),
+      cluster: "demo",
+      service: sandboxAppName(index),
+      containerName: "web",
+      containerPort: 8080,
+      desiredCount: 4,
+      createService: false,
+      env: "prd",
+      requestsPerSecond: options.requestsPerSecond ?? 200,
+    }),
+  );
+  const [app] = apps;
+  if (!app) throw new KanariaError("SANDBOX_APP_COUNT", "no app was seeded");
+  writeConfig(options, cloud, datadog, apps);
   const loaded = await loadConfig(join(dir, "kanaria.yaml"), {
     env: { ...process.env, KANARIA_SANDBOX: "1" },
   });
@@ -106,6 +139,7 @@ export async function startSandboxStack(options: SandboxStackOptions): Promise<S
     cloud,
     datadog,
     app,
+    apps,
     loaded,
     portsFor: () => ports,
     async close() {
@@ -124,20 +158,16 @@ function writeConfig(
   options: SandboxStackOptions,
   cloud: SandboxCloud,
   datadog: SandboxDatadog,
-  app: SeededApp,
+  apps: readonly SeededApp[],
 ): void {
   const { dir } = options;
-  const appDir = join(dir, "web");
-  mkdirSync(appDir, { recursive: true });
   writeFileSync(join(dir, "dd-api-key"), "sandbox\n");
   writeFileSync(join(dir, "dd-app-key"), "sandbox\n");
-  const count = (metric: string) =>
-    `sum:aws.applicationelb.${metric}{env:prd,targetgroup:{{ .VariantCustomArgs.targetGroup }}}.as_count()`;
-  const canaryTag = targetGroupTag(app.targetGroups.canary.arn);
+  const names = apps.length === 1 ? "the app `web`" : `the apps web … ${apps.at(-1)?.app}`;
   writeFileSync(
     join(dir, "kanaria.yaml"),
     [
-      "# Written by the Kanaria sandbox: the app `web` on the simulated ECS, ALB and Datadog.",
+      `# Written by the Kanaria sandbox: ${names} on the simulated ECS, ALB and Datadog.`,
       ...(options.slackYaml ?? []),
       "cloudProviders:",
       "  - name: sandbox",
@@ -158,23 +188,35 @@ function writeConfig(
       "store:",
       "  path: ./kanaria.db",
       "apps:",
-      "  - name: web",
-      "    dir: ./web",
-      `    channels: [${options.channel}]`,
-      `    deployers: [${options.deployers.join(", ")}]`,
-      `    approvers: [${options.approvers.join(", ")}]`,
-      `    fourEyes: ${options.fourEyes ?? true}`,
+      ...apps.flatMap((app) => [
+        `  - name: ${app.app}`,
+        `    dir: ./${app.app}`,
+        `    channels: [${options.channel}]`,
+        `    deployers: [${options.deployers.join(", ")}]`,
+        `    approvers: [${options.approvers.join(", ")}]`,
+        `    fourEyes: ${options.fourEyes ?? true}`,
+      ]),
       ...(options.extraYaml ?? []),
       "",
     ].join("\n"),
   );
+  for (const app of apps) writeAppFolder(dir, app);
+}
+
+/** `<dir>/<app>/`: app.pipecd.yaml (the canary pipeline with analysis and approval), servicedef, taskdef. */
+function writeAppFolder(dir: string, app: SeededApp): void {
+  const appDir = join(dir, app.app);
+  mkdirSync(appDir, { recursive: true });
+  const count = (metric: string) =>
+    `sum:aws.applicationelb.${metric}{env:prd,targetgroup:{{ .VariantCustomArgs.targetGroup }}}.as_count()`;
+  const canaryTag = targetGroupTag(app.targetGroups.canary.arn);
   writeFileSync(
     join(appDir, "app.pipecd.yaml"),
     [
       "apiVersion: pipecd.dev/v1beta1",
       "kind: ECSApp",
       "spec:",
-      "  name: web",
+      `  name: ${app.app}`,
       "  labels:",
       "    env: prd",
       "  input:",
@@ -246,14 +288,14 @@ function writeConfig(
   writeFileSync(
     join(appDir, "taskdef.yaml"),
     [
-      "family: web",
+      `family: ${app.app}`,
       "requiresCompatibilities: [FARGATE]",
       "networkMode: awsvpc",
       "cpu: 256",
       "memory: 512",
       "containerDefinitions:",
       "  - name: web",
-      "    image: example/web:{{ .Version }}",
+      `    image: example/${app.app}:{{ .Version }}`,
       "    essential: true",
       "    portMappings:",
       `      - containerPort: ${app.containerPort}`,

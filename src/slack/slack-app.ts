@@ -85,6 +85,8 @@ export function createSlackApp(
       sleep: (ms, signal) => (ctx ? ctx.clock.sleep(ms, signal) : new Promise((r) => setTimeout(r, ms))),
     },
     logger: options.logger,
+    // A thread's messages wait out a long 429 storm rather than being dropped (still finite).
+    maxRateLimitPauses: 30,
   });
   const home = new HomePublisher(client, queue, () => ctx, options.logger);
   ctx = context({ client, queue, home });
@@ -173,7 +175,8 @@ export function createSlackApp(
     },
     async stop() {
       await app.stop();
-      await queue.idle();
+      // Give queued messages a moment (real time: a 429 pause may be long), then give up on the rest.
+      await Promise.race([queue.idle(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       await queue.close();
     },
   };

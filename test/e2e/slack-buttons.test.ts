@@ -1,0 +1,145 @@
+/**
+ * The thread root's Approve and Roll back buttons end to end, clicked as Slack delivers clicks (signed
+ * HTTP to the Bolt receiver): who may click, what the root shows afterwards, and that duplicate
+ * deliveries and double clicks change state once.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { SANDBOX_CHANNEL, SANDBOX_PEOPLE, SANDBOX_SRE_GROUP } from "../../src/cli/sandbox-bot.js";
+import { approvalsOf } from "../../src/engine/approval-state.js";
+import { ACTION_IDS } from "../../src/views/action-ids.js";
+import { type BotHarness, blockText, buttonsOf, startHarness } from "./slack-harness.js";
+
+const { alice, bob, carol, mallory } = SANDBOX_PEOPLE;
+/** The sandbox pipeline's stages: canary rollout, routing, analysis, approval, primary, routing, clean. */
+const ANALYSIS = 2;
+const APPROVAL = 3;
+
+describe("Slack buttons", () => {
+  let h: BotHarness;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  /** v1 shipped, then alice's v2 analysed and waiting for an approval; returns v2's id. */
+  async function waitingForApproval(): Promise<string> {
+    h = await startHarness();
+    await h.shipFirstVersion();
+    const id = await h.deploy(alice, "web v2 new checkout flow");
+    await h.untilStatus(id, "WAITING_APPROVAL");
+    expect(buttonsOf(h.root(id))).toEqual([ACTION_IDS.approve, ACTION_IDS.rollback]);
+    return id;
+  }
+
+  const commandsOf = (id: string) => h.sandbox.store.commands.list(id);
+  const replies = (id: string) => h.thread(id).slice(1);
+  const count = (id: string, pattern: RegExp) => replies(id).filter((m) => pattern.test(m.text)).length;
+
+  it("a redelivered /deploy starts one deployment and is answered once", async () => {
+    h = await startHarness();
+    const { client, slack } = h.sandbox;
+    const first = await client.slashCommand({
+      command: "/deploy",
+      text: "web v1",
+      userId: alice,
+      channelId: SANDBOX_CHANNEL,
+    });
+    const again = await client.redeliver(first);
+    const third = await client.redeliver(again);
+    expect([first.status, again.status, third.status]).toEqual([200, 200, 200]);
+    expect(third.request.retryNum).toBe(2);
+    expect(await h.ephemeralOf(first.responseUrlId)).toContain("Deploying *web* v1");
+    // A later command is answered, so the redeliveries were handled by then; then let Slack settle.
+    await h.command(bob, "status");
+    await h.settle();
+    expect(slack.workspace.responses(first.responseUrlId)).toHaveLength(1);
+    expect(h.counts().deployments).toBe(1);
+  });
+
+  it("a redelivered Approve click records one command", async () => {
+    const id = await waitingForApproval();
+    const click = await h.click(id, "approve", carol);
+    await h.sandbox.client.redeliver(click);
+    await h.sandbox.client.redeliver({ ...click.request, retryNum: 1 });
+    await h.untilStatus(id, "SUCCESS");
+    expect(h.counts().commands).toBe(1);
+    expect(commandsOf(id)).toEqual([
+      expect.objectContaining({ kind: "APPROVE", actor: carol, outcome: "APPLIED" }),
+    ]);
+    expect(h.sandbox.slack.workspace.responses(click.responseUrlId)).toEqual([]);
+  });
+
+  it("two clicks on Approve by the same person count once; the deployment proceeds once", async () => {
+    const id = await waitingForApproval();
+    // Both clicks are made on the root as it is now, with its Approve button: a real double click.
+    const [first, second] = await Promise.all([h.click(id, "approve", carol), h.click(id, "approve", carol)]);
+    await h.untilStatus(id, "SUCCESS");
+    const applied = commandsOf(id).filter((c) => c.outcome === "APPLIED");
+    expect(applied).toEqual([expect.objectContaining({ kind: "APPROVE", actor: carol })]);
+    for (const other of commandsOf(id).filter((c) => c.outcome !== "APPLIED")) {
+      expect(other.outcome).toBe("IGNORED");
+    }
+    const answers = [first, second].flatMap((c) => h.sandbox.slack.workspace.responses(c.responseUrlId));
+    for (const answer of answers) expect(answer.text).toMatch(/already approved|waits for approval any more/);
+    expect(count(id, /^👍 \*Approved\* by/)).toBe(1);
+    expect(count(id, /ECS_PRIMARY_ROLLOUT\* \(5\/7\) started/)).toBe(1);
+    expect(approvalsOf(h.sandbox.store.stages.get(id, APPROVAL)?.state ?? {})).toEqual([
+      expect.objectContaining({ actor: carol }),
+    ]);
+  });
+
+  it("four-eyes and non-approvers are refused ephemerally; an approver via the user group is taken", async () => {
+    const id = await waitingForApproval();
+    const own = await h.click(id, "approve", alice);
+    expect(await h.ephemeralOf(own.responseUrlId)).toContain(
+      "four-eyes rule: the requester may not approve their own deployment",
+    );
+    const stranger = await h.click(id, "approve", mallory);
+    expect(await h.ephemeralOf(stranger.responseUrlId)).toContain("🙅 Not done:");
+    for (const refused of [own, stranger]) {
+      expect(h.sandbox.slack.workspace.responses(refused.responseUrlId)[0]?.responseType).toBe("ephemeral");
+    }
+    expect(h.counts().commands).toBe(0);
+    expect(h.deployment(id).status).toBe("WAITING_APPROVAL");
+
+    const approved = await h.click(id, "approve", carol);
+    await h.untilStatus(id, "SUCCESS");
+    expect(commandsOf(id)).toEqual([
+      expect.objectContaining({
+        kind: "APPROVE",
+        actor: carol,
+        actorGroups: [SANDBOX_SRE_GROUP],
+        outcome: "APPLIED",
+      }),
+    ]);
+    expect(h.sandbox.slack.workspace.responses(approved.responseUrlId)).toEqual([]);
+    const root = h.root(id);
+    expect(buttonsOf(root)).not.toContain(ACTION_IDS.approve);
+    expect(blockText(root)).toContain(`Approved by <@${carol}> at`);
+    await expect(h.click(id, "approve", bob)).rejects.toMatchObject({ code: "button_not_found" });
+  });
+
+  it("Roll back by mallory is refused; by a deployer it rolls back to 100% primary", async () => {
+    h = await startHarness();
+    await h.shipFirstVersion();
+    const id = await h.deploy(alice, "web v2");
+    await h.until(() => h.sandbox.store.stages.get(id, ANALYSIS)?.status === "RUNNING", "the analysis");
+    expect(await h.weights()).toEqual([90, 10]);
+
+    const refused = await h.click(id, "rollback", mallory);
+    expect(await h.ephemeralOf(refused.responseUrlId)).toContain(
+      "only web's deployers, approvers or the requester may stop this deployment",
+    );
+    expect(h.counts().commands).toBe(0);
+    expect(h.deployment(id).status).toBe("RUNNING");
+
+    await h.click(id, "rollback", bob);
+    await h.untilStatus(id, "ROLLED_BACK", "SUCCESS", "FAILURE", "CANCELLED");
+    expect(h.deployment(id).status).toBe("ROLLED_BACK");
+    expect(commandsOf(id)).toEqual([
+      expect.objectContaining({ kind: "ROLLBACK", actor: bob, outcome: "APPLIED" }),
+    ]);
+    expect(await h.weights()).toEqual([100, 0]);
+    expect(buttonsOf(h.root(id))).toEqual([]);
+    expect(count(id, /ECS_PRIMARY_ROLLOUT\* \(\d\/\d\) started/)).toBe(0);
+  });
+});
