@@ -21,6 +21,7 @@ import type { Metrics } from "../src/ports.js";
 import { createAwsClients } from "../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../src/providers/aws/aws-load-balancer.js";
+import { metricsFromQuery } from "../src/providers/metrics-from-query.js";
 import { startSandboxCloud } from "../src/sandbox/start-sandbox-cloud.js";
 import { VirtualClock } from "../src/sandbox/virtual-clock.js";
 import { defaultExecutors } from "../src/stages/default-executors.js";
@@ -32,9 +33,11 @@ const API_LATENCY = { min: 50, max: 150 };
 const APP = "web";
 const FINAL = ["SUCCESS", "FAILURE", "ROLLED_BACK", "CANCELLED"];
 
-const noMetrics: Metrics = {
-  query: async () => ({ kind: "error", reason: "no metrics in this benchmark", retryAfterMs: undefined }),
-};
+const noMetrics: Metrics = metricsFromQuery(async () => ({
+  kind: "error",
+  reason: "no metrics in this benchmark",
+  retryAfterMs: undefined,
+}));
 
 const clock = new VirtualClock();
 const cloud = await startSandboxCloud({

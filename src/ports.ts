@@ -129,6 +129,13 @@ export type MetricQueryResult =
 /** A metrics backend (Datadog). */
 export interface Metrics {
   query(request: MetricQuery): Promise<MetricQueryResult>;
+  /**
+   * Each request's answer, in order, exactly as `query` would give it. A provider may answer several
+   * with one request to its backend (Datadog: canary and control of one query, which differ only in a
+   * tag's value, as one `… by {tag}` request), so that both variants cover the same buckets and cost
+   * one request of the rate limit. Providers without batching answer each with `query`.
+   */
+  queryAll(requests: readonly MetricQuery[]): Promise<MetricQueryResult[]>;
 }
 
 /**

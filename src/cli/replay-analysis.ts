@@ -21,6 +21,7 @@ import { ExecutorRegistry } from "../engine/executor-registry.js";
 import { Journal } from "../engine/journal.js";
 import { type Logger, silentLogger } from "../engine/logger.js";
 import type { Clock, Ecs, LoadBalancer, MetricQuery, Metrics } from "../ports.js";
+import { metricsFromQuery } from "../providers/metrics-from-query.js";
 import { RecordedMetrics } from "../providers/recorded-metrics.js";
 import { analysisExecutor } from "../stages/analysis.js";
 import type { Measurement } from "../store/measurement-repository.js";
@@ -63,14 +64,13 @@ export async function replayAnalysis(
   let missing: unknown;
   const recorded = new RecordedMetrics(recording.series, clock, recording.lagMs);
   // A missing series is a broken recording, not a provider hiccup to retry: stop at the first one.
-  const metrics: Metrics = {
-    query: (request: MetricQuery) =>
-      recorded.query(request).catch((error: unknown) => {
-        missing ??= error;
-        stop.abort();
-        throw error;
-      }),
-  };
+  const metrics: Metrics = metricsFromQuery((request: MetricQuery) =>
+    recorded.query(request).catch((error: unknown) => {
+      missing ??= error;
+      stop.abort();
+      throw error;
+    }),
+  );
   const { store } = openStore(":memory:");
   try {
     const journal = new Journal(store, clock, {

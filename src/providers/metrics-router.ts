@@ -12,11 +12,36 @@ export class MetricsRouter implements Metrics {
   query(request: MetricQuery): Promise<MetricQueryResult> {
     const provider = this.providers.get(request.provider);
     if (provider) return provider.query(request);
-    const known = [...this.providers.keys()].join(", ") || "none";
-    return Promise.resolve({
-      kind: "error",
-      reason: `no analysis provider named "${request.provider}" (configured: ${known})`,
-      retryAfterMs: undefined,
+    return Promise.resolve(this.unknown(request.provider));
+  }
+
+  /** Each provider gets its own requests as one batch, so that it can combine them. */
+  async queryAll(requests: readonly MetricQuery[]): Promise<MetricQueryResult[]> {
+    const results: MetricQueryResult[] = requests.map((r) => this.unknown(r.provider));
+    const byProvider = new Map<string, number[]>();
+    requests.forEach((request, i) => {
+      if (this.providers.has(request.provider)) {
+        byProvider.set(request.provider, [...(byProvider.get(request.provider) ?? []), i]);
+      }
     });
+    await Promise.all(
+      [...byProvider].map(async ([name, indexes]) => {
+        const provider = this.providers.get(name) as Metrics;
+        const answers = await provider.queryAll(indexes.map((i) => requests[i] as MetricQuery));
+        indexes.forEach((index, k) => {
+          results[index] = answers[k] as MetricQueryResult;
+        });
+      }),
+    );
+    return results;
+  }
+
+  private unknown(name: string): MetricQueryResult {
+    const known = [...this.providers.keys()].join(", ") || "none";
+    return {
+      kind: "error",
+      reason: `no analysis provider named "${name}" (configured: ${known})`,
+      retryAfterMs: undefined,
+    };
   }
 }

@@ -15,6 +15,7 @@ import type { RecordedPoint } from "../config/parse-recording.js";
 import { KanariaError } from "../domain/kanaria-error.js";
 import type { Clock, MetricQuery, MetricQueryResult, Metrics } from "../ports.js";
 import { lagShiftedWindow } from "./datadog/complete-points.js";
+import { queryEachAlone } from "./metrics-from-query.js";
 
 export class RecordedMetrics implements Metrics {
   constructor(
@@ -40,5 +41,9 @@ export class RecordedMetrics implements Metrics {
       if (at >= window.fromMs && at < window.toMs) points.push([at, value]);
     }
     return points.length > 0 ? { kind: "points", points } : { kind: "no-data" };
+  }
+
+  queryAll(requests: readonly MetricQuery[]): Promise<MetricQueryResult[]> {
+    return queryEachAlone(this, requests);
   }
 }

@@ -35,11 +35,22 @@ export class RecordingMetrics implements Metrics {
 
   async query(request: MetricQuery): Promise<MetricQueryResult> {
     const result = await this.inner.query(request);
+    this.keep(request, result);
+    return result;
+  }
+
+  /** Passes the batch through whole (the wrapped provider may batch it) and keeps each answer. */
+  async queryAll(requests: readonly MetricQuery[]): Promise<MetricQueryResult[]> {
+    const results = await this.inner.queryAll(requests);
+    for (const [i, request] of requests.entries()) this.keep(request, results[i] as MetricQueryResult);
+    return results;
+  }
+
+  private keep(request: MetricQuery, result: MetricQueryResult): void {
     const points = this.series.get(request.query) ?? new Map<number, number>();
     this.series.set(request.query, points);
     if (result.kind === "error") this.errors += 1;
     if (result.kind === "points") for (const [at, value] of result.points) points.set(at, value);
-    return result;
   }
 
   /** The recording file of everything queried so far. */

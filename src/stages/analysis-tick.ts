@@ -15,7 +15,7 @@ import {
 import { renderQuery, type Variant } from "../config/query-template.js";
 import type { AnalysisMetric, SequentialMetric } from "../config/types.js";
 import type { StageContext } from "../engine/stage-executor.js";
-import type { MetricQueryResult } from "../ports.js";
+import type { MetricQuery, MetricQueryResult } from "../ports.js";
 
 export interface TickWindow {
   from: number;
@@ -41,10 +41,10 @@ export async function runTick(
     case "CANARY_BASELINE":
     case "CANARY_PRIMARY": {
       const control: Variant = metric.strategy === "CANARY_BASELINE" ? "baseline" : "primary";
-      const [canary, reference] = await Promise.all([
-        query(ctx, metric, metric.query, "canary", window),
-        query(ctx, metric, metric.query, control, window),
-      ]);
+      const [canary, reference] = (await ctx.ports.metrics.queryAll([
+        request(ctx, metric, metric.query, "canary", window),
+        request(ctx, metric, metric.query, control, window),
+      ])) as [MetricQueryResult, MetricQueryResult];
       if (canary.kind === "error") return errorTick(canary);
       if (reference.kind === "error") return errorTick(reference);
       return evaluateComparison(
@@ -87,11 +87,12 @@ async function sequentialTick(
   progress: MetricProgress,
 ): Promise<TickResult> {
   const control: Variant = metric.control === "BASELINE" ? "baseline" : "primary";
-  const results = await Promise.all([
-    query(ctx, metric, metric.errors, "canary", window),
-    query(ctx, metric, metric.total, "canary", window),
-    query(ctx, metric, metric.errors, control, window),
-    query(ctx, metric, metric.total, control, window),
+  // One batch: the provider may fetch each query's canary and control in one request.
+  const results = await ctx.ports.metrics.queryAll([
+    request(ctx, metric, metric.errors, "canary", window),
+    request(ctx, metric, metric.total, "canary", window),
+    request(ctx, metric, metric.errors, control, window),
+    request(ctx, metric, metric.total, control, window),
   ]);
   const failure = results.find((r) => r.kind === "error");
   if (failure && failure.kind === "error") return errorTick(failure);
@@ -131,13 +132,24 @@ async function sequentialTick(
   return { verdict: "PASS", reason: figures, data };
 }
 
-async function query(
+function query(
   ctx: StageContext,
   metric: AnalysisMetric,
   template: string,
   variant: Variant | undefined,
   window: TickWindow,
 ): Promise<MetricQueryResult> {
+  return ctx.ports.metrics.query(request(ctx, metric, template, variant, window));
+}
+
+/** The metric's query rendered for `variant` over the tick's window. */
+function request(
+  ctx: StageContext,
+  metric: AnalysisMetric,
+  template: string,
+  variant: Variant | undefined,
+  window: TickWindow,
+): MetricQuery {
   const app = ctx.deployment.appConfig;
   const variantArgs = "variantArgs" in metric && variant ? metric.variantArgs[variant] : undefined;
   const rendered = renderQuery(template, {
@@ -147,13 +159,13 @@ async function query(
     appCustomArgs: metric.common.appArgs,
     version: ctx.deployment.version,
   });
-  return ctx.ports.metrics.query({
+  return {
     provider: metric.common.provider,
     query: rendered,
     from: window.from,
     to: window.to,
     timeoutMs: metric.common.timeoutMs,
-  });
+  };
 }
 
 function errorTick(result: Extract<MetricQueryResult, { kind: "error" }>): TickResult {

@@ -14,6 +14,7 @@ import { systemClock } from "../../src/engine/system-clock.js";
 import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
+import { metricsFromQuery } from "../../src/providers/metrics-from-query.js";
 import { defaultExecutors } from "../../src/stages/default-executors.js";
 import { openStore } from "../../src/store/store.js";
 import { FakeCloud } from "../fakes/fake-cloud.js";
@@ -54,7 +55,7 @@ const aws =
 const ports = {
   ecs: aws ? new AwsEcs(aws.ecs, systemClock) : slow(cloud),
   loadBalancer: aws ? new AwsLoadBalancer(aws.elbv2) : slow(cloud),
-  metrics: { query: async () => ({ kind: "no-data" as const }) },
+  metrics: metricsFromQuery(async () => ({ kind: "no-data" })),
 };
 
 const registry = defaultExecutors();

@@ -275,6 +275,13 @@ describe.skipIf(!existsSync(SEED))("the seed's ANALYSIS stage on the sandbox", (
     // 5% vs 0.2% is 25×: caught within a few buckets, long before the 10 minutes are up.
     expect(live.length).toBeLessThanOrEqual(4);
     expect(recorder.errors).toBe(0);
+    // Canary and primary of each count in one request: two requests a tick, not four.
+    const sent = datadog.requests.queries().map((r) => r.query);
+    expect(sent).toEqual(
+      Array.from({ length: 2 * live.length }, () =>
+        expect.stringMatching(/ by \{targetgroup\}\.as_count\(\)$/),
+      ),
+    );
 
     // (e) replay == live.
     const start = analysisStart(h, id);

@@ -7,6 +7,7 @@ import { ExecutorRegistry } from "../../src/engine/executor-registry.js";
 import { silentLogger } from "../../src/engine/logger.js";
 import type { StageExecutor, StagePorts } from "../../src/engine/stage-executor.js";
 import type { Metrics } from "../../src/ports.js";
+import { metricsFromQuery } from "../../src/providers/metrics-from-query.js";
 import { defaultExecutors } from "../../src/stages/default-executors.js";
 import type { Store } from "../../src/store/store.js";
 import { openStore } from "../../src/store/store.js";
@@ -15,9 +16,11 @@ import { FakeCloud } from "../fakes/fake-cloud.js";
 import { RecordingNotifier } from "../fakes/recording-notifier.js";
 import { TOY_CLOUD, toyApps } from "../fixtures/toy-app.js";
 
-export const noMetrics: Metrics = {
-  query: async () => ({ kind: "error", reason: "no metrics in this test", retryAfterMs: undefined }),
-};
+export const noMetrics: Metrics = metricsFromQuery(async () => ({
+  kind: "error",
+  reason: "no metrics in this test",
+  retryAfterMs: undefined,
+}));
 
 export interface Harness {
   engine: Engine;

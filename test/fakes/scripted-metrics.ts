@@ -3,6 +3,7 @@
  * series per variant ("…{variant:canary}") and inject errors.
  */
 import type { MetricQuery, MetricQueryResult, Metrics } from "../../src/ports.js";
+import { queryEachAlone } from "../../src/providers/metrics-from-query.js";
 
 export type Script = (query: MetricQuery) => MetricQueryResult;
 
@@ -14,6 +15,10 @@ export class ScriptedMetrics implements Metrics {
   async query(request: MetricQuery): Promise<MetricQueryResult> {
     this.calls.push(request);
     return this.script(request);
+  }
+
+  queryAll(requests: readonly MetricQuery[]): Promise<MetricQueryResult[]> {
+    return queryEachAlone(this, requests);
   }
 }
 

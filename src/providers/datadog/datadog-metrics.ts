@@ -2,12 +2,12 @@
  * The `Metrics` port on Datadog's v1 `GET /api/v1/query` (DESIGN §5), through the official client's
  * v1 metrics module only (see metrics-api-client.ts).
  *
- * Contract: `query` and `queryGrouped` never reject for anything Datadog or the network does. HTTP
+ * Contract: `query`, `queryAll` and `queryGrouped` never reject for anything Datadog or the network does. HTTP
  * errors, 429s (with `retryAfterMs` from `X-RateLimit-Reset`), timeouts, malformed bodies and
  * `status: "error"` in a 200 are `{kind: "error"}` values, which the analysis treats as neither a pass
  * nor a fail. An empty `series` is `{kind: "no-data"}`. Points are whole buckets inside the (lag-shifted)
- * window with a value: see complete-points.ts. The provider makes one HTTP request per call and never
- * retries by itself; waiting is the analysis stage's job, on its own clock.
+ * window with a value: see complete-points.ts. The provider makes one HTTP request per query (per batch
+ * for `queryAll`) and never retries by itself; waiting is the analysis stage's job, on its own clock.
  *
  * Secrets arrive as strings (the caller resolves them with `readSecret` from `src/config/`); the
  * provider reads no environment and no files, and never logs the keys.
@@ -22,6 +22,7 @@ import { type FetchFn, FetchHttpLibrary } from "./fetch-http-library.js";
 import { createMetricsApiClient, type MetricsApiClient } from "./metrics-api-client.js";
 import { errorBodyMessage, queryResponseSchema } from "./query-response.js";
 import { retryAfterMs } from "./rate-limit-reset.js";
+import { groupTag, planVariantBatches, type QueryBatch } from "./variant-batch.js";
 
 /** Datadog's metrics typically reach the query API within a minute of the bucket closing. */
 export const DEFAULT_DATADOG_LAG_MS = 60_000;
@@ -108,6 +109,49 @@ export class DatadogMetrics implements Metrics {
     if (fetched.kind !== "series") return fetched;
     const points = fetched.series.flatMap((s) => s.points).sort((a, b) => a[0] - b[0]);
     return points.length > 0 ? { kind: "points", points } : { kind: "no-data" };
+  }
+
+  /**
+   * Each query's answer as `query` gives it, with variants of one query (canary and control, rendered
+   * with another value of one tag) fetched in one `… by {tag}` request: see variant-batch.ts. Queries
+   * are batched only with others over the same window and timeout.
+   */
+  async queryAll(requests: readonly MetricQuery[]): Promise<MetricQueryResult[]> {
+    const results: MetricQueryResult[] = requests.map(() => ({ kind: "no-data" }));
+    const sameWindow = new Map<string, number[]>();
+    requests.forEach((request, i) => {
+      const key = `${request.from}|${request.to}|${request.timeoutMs}`;
+      sameWindow.set(key, [...(sameWindow.get(key) ?? []), i]);
+    });
+    const asks = [...sameWindow.values()].flatMap((indexes) => {
+      const template = requests[indexes[0] as number] as MetricQuery;
+      const batches = planVariantBatches(indexes.map((i) => (requests[i] as MetricQuery).query));
+      return batches.map(async (batch) => {
+        for (const [planned, result] of await this.answerBatch(template, batch)) {
+          results[indexes[planned] as number] = result;
+        }
+      });
+    });
+    await Promise.all(asks);
+    return results;
+  }
+
+  /** One request for `batch`; its answer for each planned index. */
+  private async answerBatch(
+    template: MetricQuery,
+    batch: QueryBatch,
+  ): Promise<Array<[number, MetricQueryResult]>> {
+    if (batch.kind === "single") {
+      const result = await this.query({ ...template, query: batch.query });
+      return batch.indexes.map((index) => [index, result]);
+    }
+    const grouped = await this.queryGrouped({ ...template, query: batch.query });
+    return batch.members.map(({ index, tagValue }): [number, MetricQueryResult] => {
+      if (grouped.kind !== "groups") return [index, grouped];
+      const wanted = groupTag(batch.tagKey, tagValue);
+      const points = [...grouped.groups].find(([group]) => group.toLowerCase() === wanted)?.[1];
+      return [index, points ? { kind: "points", points } : { kind: "no-data" }];
+    });
   }
 
   /**

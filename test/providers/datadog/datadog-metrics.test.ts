@@ -401,3 +401,70 @@ describe("queryGrouped", () => {
     expect(await provider().queryGrouped(window(0, 5))).toMatchObject({ kind: "error", retryAfterMs: 3_000 });
   });
 });
+
+describe("queryAll", () => {
+  const ERRORS = (version: string) =>
+    `sum:trace.http.request.errors{service:web,version:${version}}.as_count()`;
+  const HITS = (version: string) => `sum:trace.http.request.hits{service:web,version:${version}}.as_count()`;
+
+  it("answers canary and control with one request each query, as they would be answered alone", async () => {
+    const requests = [ERRORS("v2"), HITS("v2"), ERRORS("v1"), HITS("v1")].map((q) => window(4, 7, q));
+    const batched = await provider().queryAll(requests);
+    expect(datadog.requests.queries().map((r) => r.query)).toEqual([
+      "sum:trace.http.request.errors{service:web} by {version}.as_count()",
+      "sum:trace.http.request.hits{service:web} by {version}.as_count()",
+    ]);
+    const alone = await Promise.all(requests.map((r) => provider().query(r)));
+    expect(batched).toEqual(alone);
+    expect(batched[0]).toEqual({
+      kind: "points",
+      points: [
+        [minute(4), 1],
+        [minute(5), 5],
+        [minute(6), 1],
+      ],
+    });
+  });
+
+  it("gives a variant with no series no-data, and the others their points", async () => {
+    const [v3, v1] = await provider().queryAll([window(0, 2, ERRORS("v3")), window(0, 2, ERRORS("v1"))]);
+    expect(datadog.requests.queries()).toHaveLength(1);
+    expect(v3).toEqual({ kind: "no-data" });
+    expect(v1).toEqual({
+      kind: "points",
+      points: [
+        [minute(0), 2],
+        [minute(1), 2],
+      ],
+    });
+  });
+
+  it("gives every query of a failed batch the error, with the rate limit's wait", async () => {
+    datadog.faults.rateLimited(4, { times: 1 });
+    const results = await provider().queryAll([window(0, 2, ERRORS("v2")), window(0, 2, ERRORS("v1"))]);
+    expect(results).toEqual([
+      expect.objectContaining({ kind: "error", retryAfterMs: 4_000 }),
+      expect.objectContaining({ kind: "error", retryAfterMs: 4_000 }),
+    ]);
+    expect(datadog.requests.queries()).toHaveLength(1);
+  });
+
+  it("asks alone what cannot be batched, and batches only within one window", async () => {
+    const results = await provider().queryAll([
+      window(0, 2, ERRORS("v2")),
+      window(2, 4, ERRORS("v1")),
+      window(0, 2, "avg:trace.http.request.duration.by.service.99p{service:web,version:v2}"),
+    ]);
+    expect(
+      datadog.requests
+        .queries()
+        .map((r) => r.query)
+        .sort(),
+    ).toEqual([
+      "avg:trace.http.request.duration.by.service.99p{service:web,version:v2}",
+      ERRORS("v1"),
+      ERRORS("v2"),
+    ]);
+    expect(results.map((r) => r.kind)).toEqual(["points", "points", "points"]);
+  });
+});
