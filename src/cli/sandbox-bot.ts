@@ -40,6 +40,8 @@ export interface SandboxBotOptions {
   appCount?: number;
   /** Extra kanaria.yaml lines (e.g. a `freezes:` section), appended by the sandbox stack. */
   extraYaml?: string[];
+  /** Extra lines of each app's `spec:` in app.pipecd.yaml (e.g. `notification:`), indented as written. */
+  appSpecYaml?: string[];
 }
 
 export interface SandboxBot {
@@ -80,6 +82,7 @@ export async function startSandboxBot(options: SandboxBotOptions): Promise<Sandb
     ...(options.requestsPerSecond !== undefined ? { requestsPerSecond: options.requestsPerSecond } : {}),
     ...(options.appCount !== undefined ? { appCount: options.appCount } : {}),
     ...(options.extraYaml !== undefined ? { extraYaml: options.extraYaml } : {}),
+    ...(options.appSpecYaml !== undefined ? { appSpecYaml: options.appSpecYaml } : {}),
   });
   const config = stack.loaded.config;
   const problems = stack.loaded.diagnostics.filter((d) => d.severity === "error");

@@ -37,6 +37,8 @@ export interface SandboxStackOptions {
   fourEyes?: boolean;
   /** Extra kanaria.yaml lines (e.g. `freezes:`), appended as written. */
   extraYaml?: string[];
+  /** Extra lines of each app.pipecd.yaml's `spec:` (e.g. `notification:`), indented as written. */
+  appSpecYaml?: string[];
   /** Per app. */
   requestsPerSecond?: number;
   /**
@@ -200,11 +202,11 @@ function writeConfig(
       "",
     ].join("\n"),
   );
-  for (const app of apps) writeAppFolder(dir, app);
+  for (const app of apps) writeAppFolder(dir, app, options.appSpecYaml ?? []);
 }
 
 /** `<dir>/<app>/`: app.pipecd.yaml (the canary pipeline with analysis and approval), servicedef, taskdef. */
-function writeAppFolder(dir: string, app: SeededApp): void {
+function writeAppFolder(dir: string, app: SeededApp, specYaml: readonly string[]): void {
   const appDir = join(dir, app.app);
   mkdirSync(appDir, { recursive: true });
   const count = (metric: string) =>
@@ -270,6 +272,7 @@ function writeAppFolder(dir: string, app: SeededApp): void {
       "        with:",
       "          primary: 100",
       "      - name: ECS_CANARY_CLEAN",
+      ...specYaml,
       "",
     ].join("\n"),
   );

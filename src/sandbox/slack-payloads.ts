@@ -6,6 +6,7 @@
  */
 import { messageJson } from "./slack-methods.js";
 import type { SlackWorkspace, StoredMessage } from "./slack-workspace.js";
+import type { StoredView } from "./slack-workspace-types.js";
 
 export interface SlashCommandInput {
   command: string;
@@ -46,7 +47,11 @@ export interface FoundButton {
  * undefined. A block without a `block_id` gets the one Slack would report for it: Slack assigns ids to
  * such blocks, and the sandbox derives them from the position so they are stable.
  */
-export function findButton(blocks: readonly unknown[], actionId: string): FoundButton | undefined {
+export function findButton(
+  blocks: readonly unknown[],
+  actionId: string,
+  which: (button: Record<string, unknown>) => boolean = () => true,
+): FoundButton | undefined {
   for (const [index, block] of blocks.entries()) {
     if (!isObject(block)) continue;
     const candidates =
@@ -56,7 +61,12 @@ export function findButton(blocks: readonly unknown[], actionId: string): FoundB
           ? [block.accessory]
           : [];
     for (const element of candidates) {
-      if (isObject(element) && element.type === "button" && element.action_id === actionId) {
+      if (
+        isObject(element) &&
+        element.type === "button" &&
+        element.action_id === actionId &&
+        which(element)
+      ) {
         return {
           blockId: typeof block.block_id === "string" ? block.block_id : `b${index}`,
           button: element,
@@ -99,9 +109,61 @@ export function blockActionsPayload(
   workspace: SlackWorkspace,
   input: BlockActionsInput,
 ): Record<string, unknown> {
-  const { message, found, userId } = input;
-  const user = workspace.user(userId);
+  const { message } = input;
   const channel = workspace.channel(message.channel);
+  return {
+    ...clickBasics(workspace, input),
+    container: {
+      type: "message",
+      message_ts: message.ts,
+      channel_id: message.channel,
+      is_ephemeral: false,
+      ...(message.threadTs !== undefined ? { thread_ts: message.threadTs } : {}),
+    },
+    channel: { id: message.channel, name: channel?.name ?? "unknown" },
+    message: messageJson(message, { workspace, baseUrl: input.baseUrl }),
+    response_url: input.responseUrl,
+  };
+}
+
+export interface HomeBlockActionsInput {
+  home: StoredView;
+  found: FoundButton;
+  userId: string;
+  value?: string | undefined;
+  actionTs: string;
+  triggerId: string;
+}
+
+/**
+ * The `block_actions` payload of a click on a button in the user's App Home tab: the container is the
+ * view, and Slack sends no `response_url` (an answer has to go through the Web API, e.g. `views.open`
+ * with the trigger id).
+ */
+export function homeBlockActionsPayload(
+  workspace: SlackWorkspace,
+  input: HomeBlockActionsInput,
+): Record<string, unknown> {
+  return {
+    ...clickBasics(workspace, input),
+    container: { type: "view", view_id: input.home.id },
+    view: { ...input.home.view, id: input.home.id, type: "home", team_id: workspace.teamId },
+  };
+}
+
+/** What every click payload carries: who clicked, on which button, and the trigger id. */
+function clickBasics(
+  workspace: SlackWorkspace,
+  input: {
+    found: FoundButton;
+    userId: string;
+    value?: string | undefined;
+    actionTs: string;
+    triggerId: string;
+  },
+): Record<string, unknown> {
+  const { found, userId } = input;
+  const user = workspace.user(userId);
   const value = input.value ?? (typeof found.button.value === "string" ? found.button.value : undefined);
   return {
     type: "block_actions",
@@ -113,21 +175,11 @@ export function blockActionsPayload(
     },
     api_app_id: workspace.appId,
     token: "sandbox-verification-token",
-    container: {
-      type: "message",
-      message_ts: message.ts,
-      channel_id: message.channel,
-      is_ephemeral: false,
-      ...(message.threadTs !== undefined ? { thread_ts: message.threadTs } : {}),
-    },
     trigger_id: input.triggerId,
     team: { id: workspace.teamId, domain: workspace.teamDomain },
     enterprise: null,
     is_enterprise_install: false,
-    channel: { id: message.channel, name: channel?.name ?? "unknown" },
-    message: messageJson(message, { workspace, baseUrl: input.baseUrl }),
     state: { values: {} },
-    response_url: input.responseUrl,
     actions: [
       {
         action_id: found.button.action_id,

@@ -16,9 +16,11 @@ import {
   buttonActionIds,
   eventCallback,
   findButton,
+  homeBlockActionsPayload,
   slashCommandBody,
 } from "./slack-payloads.js";
 import type { SandboxSlack } from "./slack-server.js";
+import type { StoredView } from "./slack-workspace-types.js";
 
 export interface SlackSignedClientOptions {
   /** The bot's request URL, e.g. `http://127.0.0.1:3000/slack/events`. */
@@ -145,6 +147,46 @@ export class SlackSignedClient {
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
     const reply = await this.post({ body, contentType: FORM, retryNum: 0 });
     return { ...reply, responseUrlId, triggerId };
+  }
+
+  /**
+   * A click by `userId` on the button `actionId` of their App Home tab as the bot last published it;
+   * `which` picks among several buttons with that id (one Approve per pending deployment). Slack sends
+   * no response URL with such a click. `seen` is the tab as the user still sees it, for a click on a view
+   * the bot has since replaced (default: the last one published).
+   */
+  async clickHomeButton(input: {
+    userId: string;
+    actionId: string;
+    which?: (button: Record<string, unknown>) => boolean;
+    seen?: StoredView;
+  }): Promise<BotReply & { triggerId: string }> {
+    const { workspace } = this.slack;
+    const home = input.seen ?? workspace.homeView(input.userId);
+    if (!home) {
+      throw new KanariaError("view_not_found", `the bot published no App Home for ${input.userId}`);
+    }
+    const blocks = Array.isArray(home.view.blocks) ? home.view.blocks : [];
+    const found = findButton(blocks, input.actionId, input.which);
+    if (!found) {
+      const present = buttonActionIds(blocks);
+      throw new KanariaError(
+        "button_not_found",
+        `the App Home of ${input.userId} has no such button ${input.actionId} (buttons: ${
+          present.length > 0 ? present.join(", ") : "none"
+        })`,
+      );
+    }
+    const triggerId = workspace.issueTrigger(input.userId);
+    const payload = homeBlockActionsPayload(workspace, {
+      home,
+      found,
+      userId: input.userId,
+      actionTs: workspace.nextTs(),
+      triggerId,
+    });
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    return { ...(await this.post({ body, contentType: FORM, retryNum: 0 })), triggerId };
   }
 
   /**

@@ -10,6 +10,7 @@ import { App, type ButtonAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../engine/logger.js";
 import type { MessagePayload } from "../views/block-kit.js";
+import { replyModal } from "../views/reply-modal.js";
 import { handleButton } from "./action-handler.js";
 import { boltLogger } from "./bolt-logger.js";
 import { ChannelSendQueue } from "./channel-send-queue.js";
@@ -120,11 +121,14 @@ export function createSlackApp(
       user: body.user.id,
       triggerId: body.trigger_id,
     }).catch((error: unknown) => failure(log, error, "button"));
-    if (reply) {
-      await respond({ response_type: "ephemeral", replace_original: false, ...reply }).catch(
-        (error: unknown) => log.warn({ err: error }, "could not answer a click"),
-      );
-    }
+    // A click in the App Home tab comes without a response URL: the answer opens as a modal there.
+    const answer = !reply
+      ? Promise.resolve()
+      : respond
+        ? respond({ response_type: "ephemeral", replace_original: false, ...reply })
+        : client.views.open({ trigger_id: body.trigger_id, view: replyModal(reply) });
+    await answer.catch((error: unknown) => log.warn({ err: error }, "could not answer a click"));
+    if (body.container?.type === "view") home.refreshSoon();
   });
 
   app.event("app_mention", async ({ event, body }) => {

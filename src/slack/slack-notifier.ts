@@ -144,11 +144,8 @@ export class SlackNotifier implements Notifier {
     if (!snapshot) return;
     const reply = stageReply(snapshot, event);
     if (!reply) return;
-    const mentions = reply.mentions.length > 0 ? `${reply.mentions.join(" ")} ` : "";
-    await this.reply(deploymentId, key, {
-      text: `${mentions}${reply.text}`,
-      blocks: reply.blocks,
-    });
+    // The reply's text and blocks already carry the mentions, as Slack mention syntax.
+    await this.reply(deploymentId, key, { text: reply.text, blocks: reply.blocks });
   }
 
   private async postAnalysis(deploymentId: string, stageIndex: number, eventId: number): Promise<void> {

@@ -142,4 +142,73 @@ describe("Slack buttons", () => {
     expect(buttonsOf(h.root(id))).toEqual([]);
     expect(count(id, /ECS_PRIMARY_ROLLOUT\* \(\d\/\d\) started/)).toBe(0);
   });
+  it("Approve in the App Home tab is taken; a stale one is refused in a modal, as Home clicks have no response URL", async () => {
+    const id = await waitingForApproval();
+    const approveThis = (button: Record<string, unknown>) =>
+      typeof button.value === "string" && button.value.includes(id);
+    const before = await h.openHome(carol);
+    expect(buttonsOf({ blocks: before.blocks as unknown[] })).toContain(ACTION_IDS.approve);
+    await h.openHome(bob);
+    const bobSaw = h.sandbox.slack.workspace.homeView(bob);
+
+    const taken = await h.sandbox.client.clickHomeButton({
+      userId: carol,
+      actionId: ACTION_IDS.approve,
+      which: approveThis,
+    });
+    expect(taken.status).toBe(200);
+    await h.untilStatus(id, "SUCCESS");
+    expect(commandsOf(id)).toEqual([expect.objectContaining({ kind: "APPROVE", actor: carol })]);
+    expect(h.sandbox.slack.workspace.modals(carol)).toEqual([]);
+    // The Home is published again for its viewer: nothing waits for carol any more.
+    const after = h.sandbox.slack.workspace.homeView(carol)?.view ?? {};
+    expect(blockText({ blocks: (after.blocks ?? []) as unknown[] })).toContain("Nothing waits for you.");
+
+    // bob clicks the Approve button of the tab as he saw it before carol's approval went through.
+    const stale = await h.sandbox.client.clickHomeButton({
+      userId: bob,
+      actionId: ACTION_IDS.approve,
+      which: approveThis,
+      ...(bobSaw ? { seen: bobSaw } : {}),
+    });
+    expect(stale.status).toBe(200);
+    await h.until(() => h.sandbox.slack.workspace.modals(bob).length > 0, "bob's refusal modal");
+    const [modal] = h.sandbox.slack.workspace.modals(bob);
+    expect(modal?.view).toMatchObject({ type: "modal", title: { text: "Kanaria" } });
+    expect(blockText({ blocks: (modal?.view.blocks ?? []) as unknown[] })).toContain(
+      "nothing of web v2 waits for approval any more (success)",
+    );
+    expect(commandsOf(id)).toHaveLength(1);
+  });
+  it("mentions whom the app's PipeCD notification.mentions name, in Slack's mention syntax", async () => {
+    h = await startHarness({
+      appSpecYaml: [
+        "  notification:",
+        "    mentions:",
+        "      - event: DEPLOYMENT_WAIT_APPROVAL",
+        `        slack: [${SANDBOX_SRE_GROUP}, ${mallory}]`,
+        '      - event: "*"',
+        `        slack: [${bob}]`,
+      ],
+    });
+    await h.shipFirstVersion();
+    const id = await h.deploy(alice, "web v2");
+    await h.untilStatus(id, "WAITING_APPROVAL");
+    const [waiting] = replies(id).filter((m) => m.text.startsWith("⏸️ *Waiting for approval*"));
+    expect(waiting?.text).toMatch(
+      new RegExp(`^⏸️ .* \\(cc <!subteam\\^${SANDBOX_SRE_GROUP}> <@${mallory}> <@${bob}>\\)$`, "s"),
+    );
+    expect(blockText(waiting ?? { blocks: [] })).toContain(
+      `cc <!subteam^${SANDBOX_SRE_GROUP}> <@${mallory}> <@${bob}>`,
+    );
+    await h.click(id, "approve", carol);
+    await h.untilStatus(id, "SUCCESS");
+    // Deployment-level events ("*") mention bob alone; stage replies mention nobody.
+    const others = replies(id).filter((m) => m !== waiting && m.text.includes("(cc "));
+    expect(others.length).toBeGreaterThan(0);
+    for (const other of others) expect(other.text).toMatch(new RegExp(`\\(cc <@${bob}>\\)$`));
+    expect(replies(id).some((m) => m.text.startsWith(SANDBOX_SRE_GROUP) || m.text.startsWith(bob))).toBe(
+      false,
+    );
+  });
 });

@@ -85,7 +85,7 @@ export interface Answer {
   answer: StoredMessage;
 }
 
-export type HarnessOptions = Pick<SandboxBotOptions, "charts" | "extraYaml">;
+export type HarnessOptions = Pick<SandboxBotOptions, "charts" | "extraYaml" | "appSpecYaml">;
 
 export async function startHarness(options: HarnessOptions = {}): Promise<BotHarness> {
   const clock = new VirtualClock();
