@@ -1,0 +1,215 @@
+/**
+ * DESIGN §10 "Slack ack latency p99 < 100 ms with 50 concurrent commands", measured on the real bot:
+ * rounds of signed `/deploy` slash commands, all sent at once to the bot's `/slack/events` by the
+ * sandbox's signed client, each timed with `performance.now()` from the moment the client starts it
+ * (signing included) until the HTTP response — the ack — is read. Each round mixes real deployments
+ * of apps not deployed before, `status`, `history` and commands the bot refuses.
+ *
+ * The bot answers each command later, on its response URL (the ephemeral reply); those answers are
+ * timed too, and each ack is checked to have arrived before its answer: the ack must not wait for the
+ * work. Virtual time moves in the background the whole while, so the deployments the commands start
+ * run (ECS and ALB calls, Slack posts) while later commands arrive.
+ */
+import { performance } from "node:perf_hooks";
+import { setTimeout as realSleep } from "node:timers/promises";
+import {
+  SANDBOX_CHANNEL,
+  SANDBOX_OTHER_CHANNEL,
+  SANDBOX_PEOPLE,
+  type SandboxBot,
+  startSandboxBot,
+} from "../../src/cli/sandbox-bot.js";
+import { sandboxAppName } from "../../src/cli/sandbox-stack.js";
+import type { Logger } from "../../src/engine/logger.js";
+import { VirtualClock } from "../../src/sandbox/virtual-clock.js";
+import { countBy } from "./stats.js";
+import { backgroundTime, type Pace } from "./time-driver.js";
+
+export type CommandKind = "deploy" | "status" | "history" | "refused";
+
+/** One slash command of a round, as a person would type it. */
+export interface PlannedCommand {
+  kind: CommandKind;
+  /** What it is, for the report (e.g. "refused: not a deployer"). */
+  label: string;
+  text: string;
+  userId: string;
+  channelId: string;
+}
+
+/**
+ * Round `round`'s `size` commands: per ten, four deployments (each of an app no earlier round
+ * deployed: app index `round × deploysPerRound(size) + k`), two `status`, one `history` and three
+ * refusals (not a deployer, unknown app, wrong channel, invalid version, bad usage, in turn). Pure.
+ */
+export function commandMix(round: number, size: number): PlannedCommand[] {
+  const firstApp = round * deploysPerRound(size);
+  const { alice, bob, carol, mallory } = SANDBOX_PEOPLE;
+  const deployers = [alice, bob, carol];
+  const commands: PlannedCommand[] = [];
+  let deploys = 0;
+  let refusals = 0;
+  for (let j = 0; j < size; j++) {
+    const user = deployers[j % deployers.length] as string;
+    const some = sandboxAppName(firstApp + (j % Math.max(1, deploysPerRound(size))));
+    const slot = j % 10;
+    const command = (
+      kind: CommandKind,
+      label: string,
+      text: string,
+      userId = user,
+      channelId = SANDBOX_CHANNEL,
+    ) => commands.push({ kind, label, text, userId, channelId });
+    if (slot < 4) {
+      command(
+        "deploy",
+        "deploy (first release: quick sync)",
+        `${sandboxAppName(firstApp + deploys)} v1 bench round ${round}`,
+      );
+      deploys += 1;
+    } else if (slot < 6) {
+      command("status", "status", slot === 4 ? "status" : `status ${some}`);
+    } else if (slot === 6) {
+      command("history", "history", `history ${some}`);
+    } else {
+      const kind = refusals % 5;
+      refusals += 1;
+      if (kind === 0) command("refused", "refused: not a deployer", `${some} v9 let me in`, mallory);
+      else if (kind === 1) command("refused", "refused: unknown app", "wbe v1 typo");
+      else if (kind === 2)
+        command("refused", "refused: wrong channel", `${some} v9`, user, SANDBOX_OTHER_CHANNEL);
+      else if (kind === 3) command("refused", "refused: invalid version", `${some} -v1`);
+      else command("refused", "refused: bad usage", `status ${some} ${some}`);
+    }
+  }
+  return commands;
+}
+
+/** How many of a round's `size` commands are deployments (four per ten, rounded up). */
+export function deploysPerRound(size: number): number {
+  return Math.floor(size / 10) * 4 + Math.min(4, size % 10);
+}
+
+export interface AckBenchOptions {
+  rounds: number;
+  /** Commands per round, all sent at once. */
+  concurrency: number;
+  pace: Pace;
+  logger: Logger;
+}
+
+export interface AckResult {
+  rounds: number;
+  concurrency: number;
+  /** Command sent → ack read, ms, one per command of every round. */
+  ackMs: number[];
+  /** Command sent → ephemeral answer received on the response URL, ms, for the answered ones. */
+  answerMs: number[];
+  /** Commands whose ack came after their answer (the ack waited for the work): should be 0. */
+  ackedAfterAnswer: number;
+  /** Commands answered with a status other than 200, or never answered on their response URL. */
+  problems: string[];
+  /** One round's commands by label, most frequent first (every round has the same mix). */
+  mix: [string, number][];
+  /** Deploy commands sent, and deployments the bot created from them (should be equal). */
+  deploysSent: number;
+  deploymentsCreated: number;
+}
+
+/** Starts a sandbox bot with one app per deploy command of all rounds, runs the rounds, stops it. */
+export async function measureAckLatency(options: AckBenchOptions): Promise<AckResult> {
+  const clock = new VirtualClock();
+  const sandbox = await startSandboxBot({
+    clock,
+    logger: options.logger,
+    appCount: Math.max(1, options.rounds * deploysPerRound(options.concurrency)),
+    charts: true,
+  });
+  const answeredAt = new Map<string, number>();
+  const unsubscribe = sandbox.slack.workspace.onChange((change) => {
+    if (change.kind === "response" && !answeredAt.has(change.id))
+      answeredAt.set(change.id, performance.now());
+  });
+  const time = backgroundTime(clock, options.pace);
+  const result: AckResult = {
+    rounds: options.rounds,
+    concurrency: options.concurrency,
+    ackMs: [],
+    answerMs: [],
+    ackedAfterAnswer: 0,
+    problems: [],
+    mix: countBy(commandMix(0, options.concurrency).map((c) => c.label)),
+    deploysSent: 0,
+    deploymentsCreated: 0,
+  };
+  try {
+    await warmUp(sandbox, answeredAt);
+    for (let round = 0; round < options.rounds; round++) {
+      const planned = commandMix(round, options.concurrency);
+      const sent = await Promise.all(planned.map((command) => send(sandbox, command)));
+      await waitFor(() => sent.every((s) => answeredAt.has(s.responseUrlId)), 30_000);
+      for (const [i, s] of sent.entries()) {
+        const command = planned[i] as PlannedCommand;
+        if (command.kind === "deploy") result.deploysSent += 1;
+        result.ackMs.push(s.ackedAt - s.sentAt);
+        const answered = answeredAt.get(s.responseUrlId);
+        if (s.status !== 200)
+          result.problems.push(`round ${round}: /deploy ${command.text} → HTTP ${s.status}`);
+        if (answered === undefined) {
+          result.problems.push(`round ${round}: /deploy ${command.text} was never answered`);
+          continue;
+        }
+        result.answerMs.push(answered - s.sentAt);
+        if (answered < s.ackedAt) result.ackedAfterAnswer += 1;
+      }
+    }
+    result.deploymentsCreated = sandbox.store.deployments.recent(100_000).length;
+  } finally {
+    await time.stop();
+    unsubscribe();
+    await sandbox.close();
+  }
+  return result;
+}
+
+interface Sent {
+  responseUrlId: string;
+  status: number;
+  sentAt: number;
+  ackedAt: number;
+}
+
+async function send(sandbox: SandboxBot, command: PlannedCommand): Promise<Sent> {
+  const sentAt = performance.now();
+  const reply = await sandbox.client.slashCommand({
+    command: "/deploy",
+    text: command.text,
+    userId: command.userId,
+    channelId: command.channelId,
+  });
+  return { responseUrlId: reply.responseUrlId, status: reply.status, sentAt, ackedAt: performance.now() };
+}
+
+/** A few commands one by one before measuring: the first requests of a fresh process pay for JIT and lazy set-up. */
+async function warmUp(sandbox: SandboxBot, answeredAt: ReadonlyMap<string, number>): Promise<void> {
+  for (const text of ["help", "status", "history web", "wbe v1", "status web web"]) {
+    const sent = await send(sandbox, {
+      kind: "status",
+      label: "warm-up",
+      text,
+      userId: SANDBOX_PEOPLE.alice,
+      channelId: SANDBOX_CHANNEL,
+    });
+    await waitFor(() => answeredAt.has(sent.responseUrlId), 10_000);
+  }
+}
+
+/** Polls `done` every few ms of real time, up to `timeoutMs`; returns whether it held. */
+async function waitFor(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!done()) {
+    if (performance.now() > deadline) return false;
+    await realSleep(5);
+  }
+  return true;
+}
