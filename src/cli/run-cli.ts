@@ -107,7 +107,8 @@ const COMMANDS: Command[] = [
       `kanaria serve [--config ${DEFAULT_CONFIG}] [--sandbox --channel C0123ABCD]\n\n` +
       "Runs until SIGINT or SIGTERM. Only one serve may drive a database.\n" +
       "--sandbox: your real Slack app (kanaria.yaml's slack section) with the embedded sandbox instead of AWS and\n" +
-      "Datadog: one app, web, deployable from --channel (a channel id the bot is in). v3 answers 5% errors.",
+      "Datadog: one app, web, deployable from --channel (a channel id the bot is in). v3 answers 5% errors.\n" +
+      "Without a kanaria.yaml there, --sandbox takes the Slack secrets from SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.",
     options: { ...CONFIG_OPTION, sandbox: { type: "boolean" }, channel: { type: "string" } },
     async run(args, io) {
       const channel = typeof args.values.channel === "string" ? args.values.channel : undefined;
@@ -117,7 +118,11 @@ const COMMANDS: Command[] = [
       if (channel && !/^[CG][A-Z0-9]{2,}$/.test(channel)) {
         throw new UsageError(`--channel must be a Slack channel id such as C0123ABCD, not "${channel}"`);
       }
-      const loaded = await loadConfig(configPath(args, io), { checkSecrets: true });
+      // With --sandbox only kanaria.yaml's slack section is used, so a first try needs no file at all.
+      const loaded = await loadConfig(configPath(args, io), {
+        checkSecrets: true,
+        missingAsEmpty: channel !== undefined && typeof args.values.config !== "string",
+      });
       return serve(loaded, io, io.stopSignal(), channel ? { sandbox: { channel } } : {});
     },
   },

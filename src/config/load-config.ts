@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { DiagnosticSink, sortDiagnostics } from "./diagnostic-sink.js";
 import { type FieldPath, formatPath, valueAt } from "./field-path.js";
 import { readAppConfig } from "./load-app-config.js";
-import { loadYamlDocument, type YamlDocument } from "./load-yaml-document.js";
+import { loadYamlDocument, parseYamlDocument, type YamlDocument } from "./load-yaml-document.js";
 import type { AppEntryDraft } from "./read-app-entry.js";
 import { checkFreezeApps } from "./read-freezes.js";
 import { type KanariaFile, readKanariaFile } from "./read-kanaria-file.js";
@@ -21,6 +21,11 @@ export interface LoadOptions {
   env?: Env;
   /** Also read every secret (file or environment variable) and report the ones that cannot be read. */
   checkSecrets?: boolean;
+  /**
+   * A kanaria.yaml that does not exist reads as an empty one: every default (Slack secrets from
+   * SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET, no apps). For `serve --sandbox`, which needs nothing else.
+   */
+  missingAsEmpty?: boolean;
 }
 
 /** LoadResult plus how many apps kanaria.yaml lists (for check-config's summary). */
@@ -45,7 +50,11 @@ export async function loadConfigDetailed(
     diagnostics: [...shared.diagnostics],
     appCount: 0,
   });
-  const read = await loadYamlDocument(file);
+  const found = await loadYamlDocument(file);
+  const read =
+    !found.ok && found.missing && options.missingAsEmpty
+      ? { ok: true as const, document: parseYamlDocument(file, "{}\n") }
+      : found;
   if (!read.ok) {
     const message = `cannot read kanaria.yaml: ${read.reason}`;
     shared.add({ file, line: 1, col: 1, severity: "error", path: "", message });

@@ -42,7 +42,10 @@ export interface YamlDocument {
   positionInString(path: FieldPath, offset: number): SourcePosition;
 }
 
-export type ReadResult = { ok: true; document: YamlDocument } | { ok: false; reason: string };
+export type ReadResult =
+  | { ok: true; document: YamlDocument }
+  /** `missing`: the file does not exist (as opposed to unreadable). */
+  | { ok: false; reason: string; missing: boolean };
 
 /** Reads and parses `file`; an unreadable file is a result, not an exception. */
 export async function loadYamlDocument(file: string): Promise<ReadResult> {
@@ -50,7 +53,8 @@ export async function loadYamlDocument(file: string): Promise<ReadResult> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    return { ok: false, reason: describeReadError(error) };
+    const missing = (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
+    return { ok: false, reason: describeReadError(error), missing };
   }
   return { ok: true, document: parseYamlDocument(file, text) };
 }

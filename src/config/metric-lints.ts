@@ -41,7 +41,8 @@ export function ratioBoundProblem(
   query: string,
   expected: { min?: number | undefined; max?: number | undefined },
 ): { bound: "min" | "max"; message: string } | undefined {
-  if (/\*\s*100\b/.test(query)) return undefined;
+  // Scaled to percent, on either side of the product (`… * 100` or `100 * …`).
+  if (/\*\s*100\b|\b100(?:\.0*)?\s*\*/.test(query)) return undefined;
   const division = splitDivision(query);
   if (!division) return undefined;
   const [numerator, denominator] = division;

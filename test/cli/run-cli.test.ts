@@ -275,6 +275,19 @@ describe("kanaria CLI", () => {
     );
   });
 
+  it("serves --sandbox without a kanaria.yaml (Slack secrets from the environment), but nothing else", async () => {
+    const empty = temp();
+    const sandbox = await cli(["serve", "--sandbox", "--channel", "C0DEPLOYS"], empty);
+    expect(sandbox.code).toBe(1);
+    expect(sandbox.err).toContain("environment variable SLACK_BOT_TOKEN is not set");
+    expect(sandbox.err).not.toContain("cannot read kanaria.yaml");
+    const plain = await cli(["serve"], empty);
+    expect(plain.code).toBe(1);
+    expect(plain.err).toContain("kanaria.yaml:1:1: error: cannot read kanaria.yaml: file not found");
+    const named = await cli(["serve", "--sandbox", "--channel", "C0DEPLOYS", "--config", "mine.yaml"], empty);
+    expect(named.err).toContain("mine.yaml:1:1: error: cannot read kanaria.yaml: file not found");
+  });
+
   it("refuses to serve a configuration with errors", async () => {
     const dir = validSetup();
     writeFileSync(join(dir, "web/servicedef.yaml"), "cluster: c\nserviceName: web\n");

@@ -32,6 +32,7 @@ describe("ratioBoundProblem", () => {
   it.each([
     ["bounds inside [0, 1]", SEED_QUERY, { max: 0.1, min: 0 }],
     ["a query scaled to percent", `(${SEED_QUERY}) * 100`, { max: 10 }],
+    ["a query scaled to percent in front", `100 * ${SEED_QUERY}`, { max: 10 }],
     ["no division", "sum:aws.applicationelb.httpcode_elb_5xx{*}.as_count()", { max: 10 }],
     ["a slash inside a tag filter", "sum:errors{path:/api/requests}.as_count()", { max: 10 }],
     ["a latency ratio", "avg:latency.p99{a} / avg:latency.p50{a}", { max: 3 }],
