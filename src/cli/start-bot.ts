@@ -4,6 +4,8 @@
  * the demo and the end-to-end tests all start it here; they differ only in the ports (real AWS and
  * Datadog, or the sandbox's), the clock and the Slack endpoint they pass in.
  */
+
+import { startChartThread } from "../charts/chart-thread.js";
 import type { AppConfig, KanariaConfig } from "../config/types.js";
 import { Engine } from "../engine/engine.js";
 import type { Logger } from "../engine/logger.js";
@@ -46,6 +48,7 @@ export async function startBot(options: BotOptions, port: number): Promise<Bot> 
   let workspaceUrl: string | undefined;
   let engine: Engine | undefined;
   let notifier: SlackNotifier | undefined;
+  const charts = options.charts === false ? undefined : startChartThread();
   const slack = createSlackApp(
     {
       botToken: options.slack.botToken,
@@ -63,7 +66,7 @@ export async function startBot(options: BotOptions, port: number): Promise<Bot> 
         logger,
         channelFor: (app) => entries.get(app)?.channels[0],
         workspaceUrl: () => workspaceUrl,
-        ...(options.charts === false ? {} : { renderChart: chartRenderer(logger) }),
+        ...(charts ? { renderChart: chartRenderer(logger, charts) } : {}),
         onChange: () => home.refreshSoon(),
       });
       engine = new Engine({
@@ -114,6 +117,7 @@ export async function startBot(options: BotOptions, port: number): Promise<Bot> 
     async stop() {
       await started.engine.stop();
       await slack.stop();
+      await charts?.close();
     },
   };
 }

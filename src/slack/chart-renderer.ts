@@ -1,18 +1,20 @@
 /**
  * The analysis chart for a thread: one PNG per metric of an ANALYSIS stage, from its stored ticks
- * (`charts/` draws, this picks the data and names the file). A chart that fails to render is logged and
- * left out: the figures are in the analysis reply anyway, and a chart must never hold up the thread.
+ * (`charts/` draws, this picks the data and names the file). The PNG is rasterised on a worker thread
+ * (charts/chart-thread.ts) so the bot's event loop keeps acking Slack meanwhile. A chart that fails to
+ * render is logged and left out: the figures are in the analysis reply anyway, and a chart must never
+ * hold up the thread.
  */
 import { analysisChartModel, type ChartOutcomeVerdict } from "../charts/analysis-chart-model.js";
-import { renderChartPng } from "../charts/render-chart.js";
+import type { ChartThread } from "../charts/chart-thread.js";
 import type { Stage } from "../domain/deployment.js";
 import type { Logger } from "../engine/logger.js";
 import { metricTicks, stageLabel } from "../views/deployment-snapshot.js";
 import type { AnalysisChartRenderer } from "./slack-notifier.js";
 
-export function chartRenderer(logger: Logger): AnalysisChartRenderer {
+export function chartRenderer(logger: Logger, thread: ChartThread): AnalysisChartRenderer {
   const log = logger.child({ component: "charts" });
-  return ({ snapshot, stageIndex, metric }) => {
+  return async ({ snapshot, stageIndex, metric }) => {
     const stage = snapshot.stages[stageIndex];
     if (!stage) return undefined;
     const { deployment } = snapshot;
@@ -32,7 +34,7 @@ export function chartRenderer(logger: Logger): AnalysisChartRenderer {
       });
       const safe = metric.common.name.replace(/[^A-Za-z0-9._-]+/g, "-");
       return {
-        png: renderChartPng(model),
+        png: await thread.render(model),
         filename: `${deployment.app}-${deployment.version}-${safe}.png`,
         title: `${deployment.app} ${deployment.version} · ${metric.common.name}`,
       };

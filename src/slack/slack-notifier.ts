@@ -27,7 +27,7 @@ export type AnalysisChartRenderer = (input: {
   snapshot: DeploymentSnapshot;
   stageIndex: number;
   metric: AnalysisMetric;
-}) => { png: Buffer; filename: string; title: string } | undefined;
+}) => Promise<{ png: Buffer; filename: string; title: string } | undefined>;
 
 export interface SlackNotifierDeps {
   store: Store;
@@ -157,9 +157,10 @@ export class SlackNotifier implements Notifier {
     const chartKey = `chart:${stageIndex}:${eventId}`;
     if (!render || this.deps.store.slackThreads.hasPost(deploymentId, chartKey)) return;
     const options = stage.options as { metrics: AnalysisMetric[] };
-    const charts = options.metrics
-      .map((metric) => render({ snapshot, stageIndex, metric }))
-      .filter((c): c is NonNullable<typeof c> => c !== undefined);
+    const rendered = await Promise.all(
+      options.metrics.map((metric) => render({ snapshot, stageIndex, metric })),
+    );
+    const charts = rendered.filter((c): c is NonNullable<typeof c> => c !== undefined);
     if (charts.length === 0) return;
     const thread = this.deps.store.slackThreads.get(deploymentId);
     const rootTs = await this.rootTs(deploymentId);

@@ -14,6 +14,7 @@ import {
   analysisChartModel,
 } from "../../src/charts/analysis-chart-model.js";
 import { CHART_FONT_FAMILY, chartFontFiles } from "../../src/charts/chart-font.js";
+import { startChartThread } from "../../src/charts/chart-thread.js";
 import {
   type ChartRaster,
   renderChartPng,
@@ -308,5 +309,40 @@ describe("chartFontFiles", () => {
     } catch (error) {
       expect(error).toMatchObject({ code: "CHART_FONT_MISSING" });
     }
+  });
+});
+
+describe("startChartThread", () => {
+  it("renders on a worker thread the very PNG the main thread would", async () => {
+    const thread = startChartThread();
+    try {
+      const threshold = analysisChartModel(thresholdInput());
+      const sequential = analysisChartModel(sequentialInput());
+      const [a, b] = await Promise.all([thread.render(threshold), thread.render(sequential)]);
+      expect(a.equals(renderChartPng(threshold))).toBe(true);
+      expect(b.equals(renderChartPng(sequential))).toBe(true);
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it("rejects a chart it cannot draw, with the reason, and keeps serving", async () => {
+    const thread = startChartThread();
+    try {
+      await expect(thread.render({} as AnalysisChartModel)).rejects.toThrow(/^chart not rendered: /);
+      const png = await thread.render(analysisChartModel(thresholdInput()));
+      expect(pngSize(png).width).toBeGreaterThan(0);
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it("rejects what is still queued when closed", async () => {
+    const thread = startChartThread();
+    const pending = expect(thread.render(analysisChartModel(sequentialInput()))).rejects.toThrow(
+      "the chart worker was closed",
+    );
+    await thread.close();
+    await pending;
   });
 });
