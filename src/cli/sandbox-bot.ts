@@ -42,6 +42,8 @@ export interface SandboxBotOptions {
   extraYaml?: string[];
   /** Extra lines of each app's `spec:` in app.pipecd.yaml (e.g. `notification:`), indented as written. */
   appSpecYaml?: string[];
+  /** Distinct approvers each app's WAIT_APPROVAL needs (default 1). */
+  minApproverNum?: number;
 }
 
 export interface SandboxBot {
@@ -83,6 +85,7 @@ export async function startSandboxBot(options: SandboxBotOptions): Promise<Sandb
     ...(options.appCount !== undefined ? { appCount: options.appCount } : {}),
     ...(options.extraYaml !== undefined ? { extraYaml: options.extraYaml } : {}),
     ...(options.appSpecYaml !== undefined ? { appSpecYaml: options.appSpecYaml } : {}),
+    ...(options.minApproverNum !== undefined ? { minApproverNum: options.minApproverNum } : {}),
   });
   const config = stack.loaded.config;
   const problems = stack.loaded.diagnostics.filter((d) => d.severity === "error");

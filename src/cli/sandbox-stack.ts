@@ -39,6 +39,8 @@ export interface SandboxStackOptions {
   extraYaml?: string[];
   /** Extra lines of each app.pipecd.yaml's `spec:` (e.g. `notification:`), indented as written. */
   appSpecYaml?: string[];
+  /** Distinct approvers WAIT_APPROVAL needs (PipeCD's `minApproverNum`; default 1). */
+  minApproverNum?: number;
   /** Per app. */
   requestsPerSecond?: number;
   /**
@@ -105,9 +107,8 @@ export async function startSandboxStack(options: SandboxStackOptions): Promise<S
   const [app] = apps;
   if (!app) throw new KanariaError("SANDBOX_APP_COUNT", "no app was seeded");
   writeConfig(options, cloud, datadog, apps);
-  const loaded = await loadConfig(join(dir, "kanaria.yaml"), {
-    env: { ...process.env, KANARIA_SANDBOX: "1" },
-  });
+  // Secrets are not checked: the sandbox's keys are written beside the config and its clients built here.
+  const loaded = await loadConfig(join(dir, "kanaria.yaml"));
   const clients = createAwsClients(
     {
       name: "sandbox",
@@ -202,11 +203,15 @@ function writeConfig(
       "",
     ].join("\n"),
   );
-  for (const app of apps) writeAppFolder(dir, app, options.appSpecYaml ?? []);
+  for (const app of apps) writeAppFolder(dir, app, options);
 }
 
 /** `<dir>/<app>/`: app.pipecd.yaml (the canary pipeline with analysis and approval), servicedef, taskdef. */
-function writeAppFolder(dir: string, app: SeededApp, specYaml: readonly string[]): void {
+function writeAppFolder(
+  dir: string,
+  app: SeededApp,
+  options: Pick<SandboxStackOptions, "appSpecYaml" | "minApproverNum">,
+): void {
   const appDir = join(dir, app.app);
   mkdirSync(appDir, { recursive: true });
   const count = (metric: string) =>
@@ -267,12 +272,15 @@ function writeAppFolder(dir: string, app: SeededApp, specYaml: readonly string[]
       "      - name: WAIT_APPROVAL",
       "        with:",
       "          timeout: 30m",
+      ...(options.minApproverNum !== undefined
+        ? [`          minApproverNum: ${options.minApproverNum}`]
+        : []),
       "      - name: ECS_PRIMARY_ROLLOUT",
       "      - name: ECS_TRAFFIC_ROUTING",
       "        with:",
       "          primary: 100",
       "      - name: ECS_CANARY_CLEAN",
-      ...specYaml,
+      ...(options.appSpecYaml ?? []),
       "",
     ].join("\n"),
   );

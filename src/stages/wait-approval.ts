@@ -37,7 +37,11 @@ export const waitApprovalExecutor: StageExecutor<"WAIT_APPROVAL"> = {
       approval: {
         approvers: options.approvers,
         minApproverNum: options.minApproverNum,
-        question: `Approve ${ctx.deployment.app} ${ctx.deployment.version}? ${count}/${options.minApproverNum} approvals so far`,
+        // No running count here: the request is stored when the wait begins, and the views show the
+        // live count beside it ("Approve (1/2)").
+        question: `Approve ${ctx.deployment.app} ${ctx.deployment.version}?${
+          options.minApproverNum > 1 ? ` It needs ${options.minApproverNum} different approvers.` : ""
+        }`,
       },
     };
   },

@@ -211,4 +211,64 @@ describe("Slack buttons", () => {
       false,
     );
   });
+  it("minApproverNum 2 waits for a second, distinct approver; the first clicking twice does not count twice", async () => {
+    h = await startHarness({ minApproverNum: 2 });
+    await h.shipFirstVersion();
+    const id = await h.deploy(alice, "web v2");
+    await h.untilStatus(id, "WAITING_APPROVAL");
+    await h.click(id, "approve", carol);
+    await h.until(
+      () => commandsOf(id).length === 1 && commandsOf(id)[0]?.outcome !== undefined,
+      "carol's approval",
+    );
+    await h.settle();
+    expect(h.deployment(id).status).toBe("WAITING_APPROVAL");
+    expect(blockText(h.root(id))).toContain(`Approved by <@${carol}> at`);
+    expect(blockText(h.root(id))).toContain("Approve (1/2)");
+    expect(blockText(h.root(id))).toContain("It needs 2 different approvers.");
+    expect(buttonsOf(h.root(id))).toContain(ACTION_IDS.approve);
+
+    const again = await h.click(id, "approve", carol);
+    expect(await h.ephemeralOf(again.responseUrlId)).toContain("🙅 Not done:");
+    expect(commandsOf(id)).toHaveLength(1);
+
+    await h.click(id, "approve", bob);
+    await h.untilStatus(id, "SUCCESS");
+    expect(commandsOf(id).map((c) => [c.actor, c.outcome])).toEqual([
+      [carol, "APPLIED"],
+      [bob, "APPLIED"],
+    ]);
+    const approvals = approvalsOf(h.sandbox.store.stages.get(id, APPROVAL)?.state ?? {});
+    expect(approvals.map((a) => a.actor)).toEqual([carol, bob]);
+  });
+
+  it("a Datadog outage pauses the analysis and asks in Slack; Approve there lets the deployment go on", async () => {
+    h = await startHarness();
+    await h.shipFirstVersion();
+    const id = await h.deploy(alice, "web v2");
+    await h.until(() => h.sandbox.store.stages.get(id, ANALYSIS)?.status === "RUNNING", "the analysis");
+    h.sandbox.stack.datadog.faults.serverError(503);
+    await h.untilStatus(id, "WAITING_APPROVAL");
+    // Paused inside the analysis: nothing was decided, the traffic split stays.
+    expect(h.sandbox.store.stages.get(id, ANALYSIS)?.status).toBe("RUNNING");
+    expect(await h.weights()).toEqual([90, 10]);
+    expect(buttonsOf(h.root(id))).toEqual([ACTION_IDS.approve, ACTION_IDS.rollback]);
+    expect(replies(id).some((m) => /HTTP 503/.test(m.text))).toBe(true);
+
+    h.sandbox.stack.datadog.faults.clear();
+    await h.click(id, "approve", carol);
+    await h.until(
+      () => h.sandbox.store.stages.get(id, ANALYSIS)?.status === "SUCCESS",
+      "the analysis approved",
+    );
+    await h.untilStatus(id, "WAITING_APPROVAL");
+    expect(h.sandbox.store.stages.get(id, APPROVAL)?.status).toBe("RUNNING");
+    await h.click(id, "approve", carol);
+    await h.untilStatus(id, "SUCCESS");
+    expect(commandsOf(id).map((c) => [c.kind, c.actor, c.outcome])).toEqual([
+      ["APPROVE", carol, "APPLIED"],
+      ["APPROVE", carol, "APPLIED"],
+    ]);
+    expect(await h.weights()).toEqual([100, 0]);
+  });
 });

@@ -85,7 +85,10 @@ export interface Answer {
   answer: StoredMessage;
 }
 
-export type HarnessOptions = Pick<SandboxBotOptions, "charts" | "extraYaml" | "appSpecYaml">;
+export type HarnessOptions = Pick<
+  SandboxBotOptions,
+  "charts" | "extraYaml" | "appSpecYaml" | "minApproverNum"
+>;
 
 export async function startHarness(options: HarnessOptions = {}): Promise<BotHarness> {
   const clock = new VirtualClock();

@@ -104,6 +104,21 @@ describe("running deployments from Slack", () => {
     expect(h.thread(v2).filter((m) => m.user !== h.sandbox.slack.workspace.botUserId)).toHaveLength(2);
   });
 
+  it("answers a mention Slack delivers twice (same event id) once", async () => {
+    h = await startHarness();
+    await h.shipFirstVersion();
+    const { client } = h.sandbox;
+    const sent = await client.mention({ channelId: SANDBOX_OTHER_CHANNEL, userId: bob, text: "status" });
+    const again = await client.redeliver(sent);
+    expect([sent.status, again.status]).toEqual([200, 200]);
+    const ts = sent.ts ?? "";
+    await h.until(() => h.botReplies(SANDBOX_OTHER_CHANNEL, ts).length > 0, "the answer");
+    // Time for a second answer, if a redelivery made one.
+    await h.clock.advance(30_000);
+    await h.settle();
+    expect(h.botReplies(SANDBOX_OTHER_CHANNEL, ts)).toHaveLength(1);
+  });
+
   it("publishes the App Home with the pending approval for an approver, not for mallory or the requester", async () => {
     h = await startHarness();
     await h.shipFirstVersion();
