@@ -26,6 +26,7 @@ export const SANDBOX_OTHER_CHANNEL = "C0RANDOM1";
 export const SANDBOX_SRE_GROUP = "S0SRETEAM";
 
 const BOT_TOKEN = "xoxb-sandbox-kanaria";
+const APP_TOKEN = "xapp-sandbox-kanaria";
 const SIGNING_SECRET = "sandbox-signing-secret";
 
 export interface SandboxBotOptions {
@@ -44,6 +45,8 @@ export interface SandboxBotOptions {
   appSpecYaml?: string[];
   /** Distinct approvers each app's WAIT_APPROVAL needs (default 1). */
   minApproverNum?: number;
+  /** The bot in Socket Mode (an app token) instead of the HTTP receiver; the client sends envelopes. */
+  socketMode?: boolean;
 }
 
 export interface SandboxBot {
@@ -61,6 +64,7 @@ export async function startSandboxBot(options: SandboxBotOptions): Promise<Sandb
   const slack = await startSandboxSlack({
     botToken: BOT_TOKEN,
     signingSecret: SIGNING_SECRET,
+    appToken: APP_TOKEN,
     botUserId: "U0KANARIA",
     users: [
       { id: SANDBOX_PEOPLE.alice, name: "alice", realName: "Alice (developer)" },
@@ -103,7 +107,12 @@ export async function startSandboxBot(options: SandboxBotOptions): Promise<Sandb
       clock: options.clock,
       logger: options.logger,
       portsFor: stack.portsFor,
-      slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: slack.apiUrl },
+      slack: {
+        botToken: BOT_TOKEN,
+        signingSecret: SIGNING_SECRET,
+        apiUrl: slack.apiUrl,
+        ...(options.socketMode ? { appToken: APP_TOKEN } : {}),
+      },
       ...(options.charts !== undefined ? { charts: options.charts } : {}),
       pollIntervalMs: 500,
     },
@@ -113,6 +122,7 @@ export async function startSandboxBot(options: SandboxBotOptions): Promise<Sandb
     botUrl: `http://127.0.0.1:${bot.port}/slack/events`,
     signingSecret: SIGNING_SECRET,
     slack,
+    transport: options.socketMode ? "socket" : "http",
   });
   return {
     slack,

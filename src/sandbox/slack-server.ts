@@ -13,6 +13,7 @@
  * `Retry-After` and `{ok: false, error: "ratelimited"}`; `faults.down()` answers 503 to everything.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { closeServer, listen } from "./sandbox-http.js";
 import { SlackCallLog } from "./slack-call-log.js";
 import { SlackFaults } from "./slack-faults.js";
@@ -20,6 +21,7 @@ import { channelOf, fail, runSlackMethod } from "./slack-methods.js";
 import { type RateLimitConfig, SlackRateLimiter } from "./slack-rate-limits.js";
 import { decodeArgs, readBytes, uploadedBytes } from "./slack-request-body.js";
 import { handleResponseUrl } from "./slack-response-urls.js";
+import { SlackSocketMode } from "./slack-socket-mode.js";
 import {
   type SlackChannelSpec,
   type SlackUsergroupSpec,
@@ -30,6 +32,8 @@ import {
 export interface SandboxSlackOptions {
   /** The only token the Web API accepts (`xoxb-…`). */
   botToken: string;
+  /** The app-level token (`xapp-…`) `apps.connections.open` accepts: Socket Mode. None: no Socket Mode. */
+  appToken?: string;
   /** Kept for the signed client: the secret the bot verifies requests with. */
   signingSecret: string;
   /** Default `T0KANARIA`. */
@@ -66,6 +70,8 @@ export interface SandboxSlack {
   workspace: SlackWorkspace;
   faults: SlackFaults;
   calls: SlackCallLog;
+  /** Socket Mode connections and the envelopes sent over them. */
+  socketMode: SlackSocketMode;
   server: Server;
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
@@ -85,6 +91,8 @@ interface ServerDeps {
   calls: SlackCallLog;
   limiter: SlackRateLimiter;
   botToken: string;
+  appToken: string | undefined;
+  socketMode: SlackSocketMode;
   clock: { now(): number };
   /** Set once listening. */
   baseUrl: () => string;
@@ -108,12 +116,15 @@ export async function startSandboxSlack(options: SandboxSlackOptions): Promise<S
   const faults = new SlackFaults(clock);
   const calls = new SlackCallLog();
   let baseUrl = "";
+  const socketMode = new SlackSocketMode(options.appId ?? "A0KANARIA", () => baseUrl);
   const server = createSlackServer({
     workspace,
     faults,
     calls,
     limiter: new SlackRateLimiter(options.rateLimits ?? {}),
     botToken: options.botToken,
+    appToken: options.appToken,
+    socketMode,
     clock,
     baseUrl: () => baseUrl,
   });
@@ -125,19 +136,31 @@ export async function startSandboxSlack(options: SandboxSlackOptions): Promise<S
     workspace,
     faults,
     calls,
+    socketMode,
     server,
-    close: () => closeServer(server),
+    close: () => {
+      socketMode.close();
+      return closeServer(server);
+    },
   };
 }
 
 function createSlackServer(deps: ServerDeps): Server {
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     void answer(deps, request).then(
       (result) => send(response, result),
       (error: unknown) =>
         send(response, { status: 500, body: fail("internal_error", { detail: String(error) }) }),
     );
   });
+  server.on("upgrade", (request: IncomingMessage, socket: Duplex) => {
+    if (deps.appToken !== undefined && (request.url ?? "").startsWith("/socket-mode/")) {
+      deps.socketMode.upgrade(request, socket);
+    } else {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+    }
+  });
+  return server;
 }
 
 function send(response: ServerResponse, { status, body, headers }: Answer): void {
@@ -208,6 +231,17 @@ async function apiCall(
   if (!decoded.ok) return { status: 200, body: fail(decoded.error), log };
   const presented = bearer(request) ?? (typeof token === "string" && token !== "" ? token : undefined);
   if (presented === undefined) return { status: 200, body: fail("not_authed"), log };
+  if (method === "apps.connections.open") {
+    // Only the app-level token opens a Socket Mode connection; the bot token is the wrong kind.
+    if (deps.appToken === undefined || presented !== deps.appToken) {
+      return {
+        status: 200,
+        body: fail(presented === deps.botToken ? "not_allowed_token_type" : "invalid_auth"),
+        log,
+      };
+    }
+    return { status: 200, body: { ok: true, url: deps.socketMode.openUrl() }, log };
+  }
   if (presented !== deps.botToken) return { status: 200, body: fail("invalid_auth"), log };
   if (fault?.kind === "ratelimit") return rateLimited(fault.retryAfterSeconds, log);
   const decision = deps.limiter.admit(method, channel, deps.clock.now());

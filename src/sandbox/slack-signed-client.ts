@@ -20,6 +20,7 @@ import {
   slashCommandBody,
 } from "./slack-payloads.js";
 import type { SandboxSlack } from "./slack-server.js";
+import type { EnvelopeType } from "./slack-socket-mode.js";
 import type { StoredView } from "./slack-workspace-types.js";
 
 export interface SlackSignedClientOptions {
@@ -34,6 +35,12 @@ export interface SlackSignedClientOptions {
   clock?: { now(): number };
   /** HTTP client (default: global fetch). */
   fetch?: typeof fetch;
+  /**
+   * How requests reach the bot: signed HTTP POSTs to `botUrl` (default), or, for a bot in Socket Mode,
+   * envelopes over its WebSocket (`slack.socketMode`); an acknowledged envelope reads as status 200,
+   * one not acknowledged in time as 504.
+   */
+  transport?: "http" | "socket";
 }
 
 /** One request as sent, so it can be sent again (`redeliver`). */
@@ -69,6 +76,7 @@ export class SlackSignedClient {
   private readonly slack: SandboxSlack;
   private readonly clock: { now(): number };
   private readonly fetchFn: typeof fetch;
+  private readonly transport: "http" | "socket";
 
   constructor(options: SlackSignedClientOptions) {
     this.botUrl = options.botUrl;
@@ -76,6 +84,7 @@ export class SlackSignedClient {
     this.slack = options.slack;
     this.clock = options.clock ?? { now: () => Date.now() };
     this.fetchFn = options.fetch ?? fetch;
+    this.transport = options.transport ?? "http";
   }
 
   /** A slash command typed by `userId` in `channelId`, form-encoded as Slack sends it. */
@@ -284,6 +293,7 @@ export class SlackSignedClient {
     request: SentRequest,
     overrides: { timestamp?: number; signature?: string } = {},
   ): Promise<BotReply> {
+    if (this.transport === "socket") return this.deliverOverSocket(request);
     const timestamp = overrides.timestamp ?? Math.floor(this.clock.now() / 1000);
     const headers: Record<string, string> = {
       "content-type": request.contentType,
@@ -297,6 +307,27 @@ export class SlackSignedClient {
     }
     const response = await this.fetchFn(this.botUrl, { method: "POST", headers, body: request.body });
     return { status: response.status, body: await response.text(), request };
+  }
+
+  /**
+   * The same request as a Socket Mode envelope: a form with `payload=` is an interaction, another form
+   * a slash command (its fields as JSON), JSON an Events API callback. Socket Mode has no signatures.
+   */
+  private async deliverOverSocket(request: SentRequest): Promise<BotReply> {
+    let type: EnvelopeType;
+    let payload: unknown;
+    if (request.contentType === JSON_TYPE) {
+      type = "events_api";
+      payload = JSON.parse(request.body);
+    } else {
+      const fields = new URLSearchParams(request.body);
+      const interaction = fields.get("payload");
+      type = interaction !== null ? "interactive" : "slash_commands";
+      payload = interaction !== null ? JSON.parse(interaction) : Object.fromEntries(fields);
+    }
+    const envelope = await this.slack.socketMode.deliver(type, payload);
+    const body = envelope.ackPayload === undefined ? "" : JSON.stringify(envelope.ackPayload);
+    return { status: envelope.acked ? 200 : 504, body, request };
   }
 
   private responseUrl(id: string): string {

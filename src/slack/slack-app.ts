@@ -52,7 +52,12 @@ export function createSlackApp(
     token: options.botToken,
     signingSecret: options.signingSecret,
     ...(options.appToken
-      ? { socketMode: true, appToken: options.appToken }
+      ? {
+          socketMode: true,
+          appToken: options.appToken,
+          // apps.connections.open goes to the same Web API as everything else (the sandbox's, in tests).
+          ...(options.apiUrl ? { installerOptions: { clientOptions: { slackApiUrl: options.apiUrl } } } : {}),
+        }
       : {
           endpoints: "/slack/events",
           customRoutes: [

@@ -87,7 +87,7 @@ export interface Answer {
 
 export type HarnessOptions = Pick<
   SandboxBotOptions,
-  "charts" | "extraYaml" | "appSpecYaml" | "minApproverNum"
+  "charts" | "extraYaml" | "appSpecYaml" | "minApproverNum" | "socketMode"
 >;
 
 export async function startHarness(options: HarnessOptions = {}): Promise<BotHarness> {
