@@ -1,8 +1,8 @@
 /**
  * `kanaria replay <recording.json> [--json]`: runs a recorded ANALYSIS stage again in virtual time
- * (engine/replay-analysis.ts) and prints every tick and the result — to tune thresholds on past
- * incidents. Exit status: 0 for a completed replay whatever the verdict, 1 for a recording that cannot
- * be read or is invalid, 2 for a usage mistake.
+ * (cli/replay-analysis.ts) and prints every tick and the result — to tune thresholds on past incidents.
+ * Exit status: 0 for a completed replay whatever the verdict, 1 for a recording that cannot be read or is
+ * invalid, 2 for a usage mistake.
  *
  * `--json` prints one JSON object per line: a line per tick
  * `{"metric","at","verdict","pValue"?,"estimate"?,"evidence"?,"interval"?,"reason"}` (`at` in ISO 8601),

@@ -6,12 +6,21 @@
  * replay of recorded series reproduces the live verdicts.
  *
  * The stage ends as `decideAnalysis` says: FAIL rolls back; PASS promotes; ASK (provider errors in a
- * row, or too little traffic to decide) pauses and asks people — Approve continues, Roll back rolls back
- * — and lifts itself if the provider recovers before anyone answers.
+ * row, or too little traffic to decide) pauses and asks people — Approve continues, Roll back rolls back.
+ * A pause for provider errors also lifts itself when the provider recovers before anyone answers: the
+ * paused metric keeps being asked every interval, past `duration` too (its errored windows are never
+ * asked again: a tick is stored once), and its first answered window ends the pause, so that a Datadog
+ * outage in the last minutes neither decides nor leaves the deployment waiting for people who may not
+ * come. A pause for too little traffic cannot lift: nothing more is measured, only people decide.
+ *
+ * On its first step the stage adds a warning to the timeline for each comparison metric whose interval
+ * holds fewer than 4 points per side (the config lint `comparisonPointsProblem`): such a metric can
+ * (almost) never fail, and `kanaria serve` does not show config warnings.
  */
 import { decideAnalysis, type MetricStanding } from "../analysis/analysis-decision.js";
-import { foldMetric, hasFailed, type TickRecord } from "../analysis/metric-progress.js";
+import { foldMetric, hasFailed, type MetricProgress, type TickRecord } from "../analysis/metric-progress.js";
 import type { TickVerdict } from "../analysis/tick-evaluators.js";
+import { comparisonPointsProblem } from "../config/metric-lints.js";
 import type { AnalysisMetric } from "../config/types.js";
 import { APPROVAL_KEY, approvalsOf } from "../engine/approval-state.js";
 import type { StageContext, StageExecutor } from "../engine/stage-executor.js";
@@ -25,6 +34,8 @@ export const analysisExecutor: StageExecutor<"ANALYSIS"> = {
   kind: "ANALYSIS",
   async step(ctx) {
     const { durationMs, metrics, consecutiveErrorLimit } = ctx.stage.options;
+    // Before the start is stored: once per analysis, not again on every step or after a restart.
+    if (typeof ctx.stage.state.analysisStart !== "number") warnUnfailable(ctx, metrics);
     // Ticks sit on a grid aligned to whole minutes: Datadog's buckets are, and a window that cuts every
     // bucket (a 1m interval from 09:00:30) would hold no complete one, so every tick would be NO_DATA.
     const start = storedDeadline(
@@ -38,7 +49,7 @@ export const analysisExecutor: StageExecutor<"ANALYSIS"> = {
     const standings: MetricStanding[] = [];
     for (const metric of metrics) {
       const ticks = stored.filter((m) => m.metric === metric.common.name).map(toTick);
-      const standing = await catchUp(ctx, metric, ticks, start, end);
+      const standing = await catchUp(ctx, metric, ticks, start, end, consecutiveErrorLimit);
       if ("retryAt" in standing) return { type: "wait", until: standing.retryAt, reason: standing.reason };
       standings.push(standing);
     }
@@ -61,7 +72,7 @@ export const analysisExecutor: StageExecutor<"ANALYSIS"> = {
         }
         return {
           type: "wait",
-          until: nextTick(standings, start, end, now),
+          until: nextTick(standings, start, end, now, consecutiveErrorLimit),
           reason: decision.reason,
           approval: {
             approvers: [],
@@ -73,23 +84,35 @@ export const analysisExecutor: StageExecutor<"ANALYSIS"> = {
       case "continue":
         // A pause lifted by itself (the provider recovered) must not carry old approvals into a later one.
         if (ctx.stage.state[APPROVAL_KEY] !== undefined) ctx.saveState({ [APPROVAL_KEY]: undefined });
-        return { type: "wait", until: nextTick(standings, start, end, now), reason: progressLine(standings) };
+        return {
+          type: "wait",
+          until: nextTick(standings, start, end, now, consecutiveErrorLimit),
+          reason: progressLine(standings),
+        };
     }
   },
 };
 
-/** Runs every tick of `metric` that is due and not yet stored; stops early once the metric failed. */
+/**
+ * Runs every tick of `metric` that is due and not yet stored, up to `end` — and past it while the metric
+ * is paused for provider errors (see the module comment); stops early once the metric failed.
+ */
 async function catchUp(
   ctx: StageContext,
   metric: AnalysisMetric,
   stored: TickRecord[],
   start: number,
   end: number,
+  consecutiveErrorLimit: number,
 ): Promise<MetricStanding | { retryAt: number; reason: string }> {
   const interval = metric.common.intervalMs;
   const ticks = [...stored];
   let progress = foldMetric(metric, ticks);
-  for (let at = (progress.lastAt ?? start) + interval; at <= Math.min(end, ctx.clock.now()); at += interval) {
+  for (
+    let at = (progress.lastAt ?? start) + interval;
+    at <= ctx.clock.now() && (at <= end || pausedForErrors(metric, progress, consecutiveErrorLimit));
+    at += interval
+  ) {
     // A deciding metric that failed ends the stage; a dry-run one keeps being measured.
     if (!metric.common.dryRun && hasFailed(metric, progress)) break;
     const result = await runTick(
@@ -121,12 +144,43 @@ function toTick(m: Measurement): TickRecord {
   return { at: m.at, verdict: m.verdict as TickVerdict, reason: String(m.data.reason ?? ""), data: m.data };
 }
 
-function nextTick(standings: readonly MetricStanding[], start: number, end: number, now: number): number {
+/**
+ * A deciding metric whose provider failed `consecutiveErrorLimit` times in a row: what makes
+ * `decideAnalysis` ask, and what keeps the metric measured past `end` until the provider answers.
+ */
+function pausedForErrors(metric: AnalysisMetric, progress: MetricProgress, limit: number): boolean {
+  return !metric.common.dryRun && progress.consecutiveErrors >= limit;
+}
+
+/** When the next step is due: the next tick of any metric that still has one (see `catchUp`). */
+function nextTick(
+  standings: readonly MetricStanding[],
+  start: number,
+  end: number,
+  now: number,
+  consecutiveErrorLimit: number,
+): number {
   const upcoming = standings
-    .map((s) => (s.progress.lastAt ?? start) + s.metric.common.intervalMs)
-    .filter((t) => t <= end);
-  // Past the end (paused, waiting for people), look again every minute for a provider that recovered.
-  return upcoming.length > 0 ? Math.min(...upcoming) : Math.max(now + 60_000, end);
+    .map((s) => ({ s, at: (s.progress.lastAt ?? start) + s.metric.common.intervalMs }))
+    .filter(({ s, at }) => at <= end || pausedForErrors(s.metric, s.progress, consecutiveErrorLimit))
+    .map(({ at }) => at);
+  if (upcoming.length > 0) return Math.min(...upcoming);
+  // No tick left before the end (an interval that does not divide the duration): decide at the end.
+  // After it nothing is measured any more, so only people end the wait (a command wakes the runner) or
+  // the stage's or the deployment's timeout, at which the runner cuts every wait short.
+  return now < end ? end : Number.POSITIVE_INFINITY;
+}
+
+/** The timeline warning of the module comment, one line per metric that cannot fail. */
+function warnUnfailable(ctx: StageContext, metrics: readonly AnalysisMetric[]): void {
+  for (const metric of metrics) {
+    if (metric.strategy === "THRESHOLD" || metric.strategy === "SEQUENTIAL") continue;
+    const problem = comparisonPointsProblem(metric.query, metric.common.intervalMs, metric.deviation);
+    if (problem === undefined) continue;
+    const message = `Warning: ${metric.common.name} (${metric.strategy}): ${problem}`;
+    ctx.logger.warn({ metric: metric.common.name, strategy: metric.strategy }, message);
+    ctx.report(message, { warning: "COMPARISON_TOO_FEW_POINTS", metric: metric.common.name });
+  }
 }
 
 function progressLine(standings: readonly MetricStanding[]): string {

@@ -113,6 +113,44 @@ describe("kanaria replay", () => {
     });
   });
 
+  it("counts only whole buckets, as live does: a 5-minute rollup never fits a 1-minute window", async () => {
+    const query = "max:latency{app:web}.rollup(max, 300)";
+    const recording = (interval: string) =>
+      JSON.stringify({
+        app: "web",
+        analysis: {
+          duration: "5m",
+          metrics: [
+            {
+              strategy: "THRESHOLD",
+              provider: "datadog",
+              interval,
+              query,
+              expected: { max: 500 },
+              skipOnNoData: true,
+            },
+          ],
+        },
+        start: "2026-01-05T09:00:00Z",
+        // One 5-minute bucket [09:00, 09:05) well above the maximum.
+        series: { [query]: [[Date.parse("2026-01-05T09:00:00Z"), 900]] },
+      });
+    const perMinute = recordingFile(recording("1m"));
+    const minutes = await cli(["replay", perMinute.file, "--json"], perMinute.cwd);
+    expect(minutes.code).toBe(0);
+    const lines = minutes.out.map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Live Datadog drops the bucket from every 1-minute window (it runs past the window's end).
+    expect(lines.slice(0, -1).map((t) => t.verdict)).toEqual(Array(5).fill("NO_DATA"));
+    expect(lines.at(-1)).toMatchObject({ result: "PASS" });
+
+    const whole = recordingFile(recording("5m"));
+    const fiveMinutes = await cli(["replay", whole.file, "--json"], whole.cwd);
+    expect(fiveMinutes.out.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ verdict: "FAIL", at: "2026-01-05T09:05:00.000Z" }),
+      expect.objectContaining({ result: "FAIL", reason: "metrics[0]: 900 is above the maximum 500" }),
+    ]);
+  });
+
   it("reports bad JSON at its line and column, exit 1", async () => {
     const text = readFileSync(EXAMPLE, "utf8").replace('"version": "v3",', '"version": "v3",,');
     const { cwd, file } = recordingFile(text);

@@ -162,15 +162,49 @@ describe.skipIf(!existsSync(SEED))("the seed's ANALYSIS stage on the sandbox", (
     return { ecs: new AwsEcs(clients.ecs, clock), loadBalancer: new AwsLoadBalancer(clients.elbv2), metrics };
   }
 
-  /** The real Datadog provider on the sandbox Datadog. No lag: the sandbox ingests at once. */
-  function datadogMetrics(): DatadogMetrics {
+  /** The real Datadog provider on the sandbox Datadog. No lag by default: the sandbox ingests at once. */
+  function datadogMetrics(lagMs = 0): DatadogMetrics {
     return new DatadogMetrics({
       apiKey: "sandbox",
       applicationKey: "sandbox",
       baseUrl: datadog.url,
       clock,
-      lagMs: 0,
+      lagMs,
     });
+  }
+
+  /**
+   * Replays what `recorder` captured of deployment `id` (through the JSON file, as `kanaria replay` reads
+   * it) and checks that it gives the live ticks, result and reason.
+   */
+  async function expectReplayEqualsLive(
+    h: Harness,
+    id: string,
+    recorder: RecordingMetrics,
+    meta: { app: AppConfig; analysisBlock: Record<string, unknown>; lagMs: number },
+  ): Promise<void> {
+    const deployment = h.store.deployments.get(id);
+    const stage = h.store.stages.get(id, ANALYSIS);
+    if (!deployment || !stage) throw new Error("no such deployment");
+    const start = analysisStart(h, id);
+    const file = recorder.recording({
+      app: "canary",
+      version: deployment.version,
+      labels: meta.app.labels,
+      analysis: meta.analysisBlock,
+      startMs: start,
+      lagMs: meta.lagMs,
+    });
+    const parsed = parseRecording(join(dir, "recording.json"), JSON.stringify(file, null, 2));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.diagnostics));
+    expect(parsed.recording.lagMs).toBe(meta.lagMs);
+    const live = h.store.measurements.list(id, ANALYSIS);
+    const replay = await replayAnalysis(parsed.recording);
+    expect(replay.ticks).toEqual(live.map(replayTick));
+    expect(replay.result).toBe(stage.status === "SUCCESS" ? "PASS" : "FAIL");
+    expect(replay.reason).toBe(stage.statusReason);
+    if (stage.status === "FAILURE")
+      expect(replay.decidedAtSeconds).toBe(((live.at(-1)?.at ?? 0) - start) / 1000);
   }
 
   /** Deploys 1.23-alpine (quick sync) so that the next deployment runs the pipeline. */
@@ -197,19 +231,19 @@ describe.skipIf(!existsSync(SEED))("the seed's ANALYSIS stage on the sandbox", (
     return start;
   }
 
-  async function weights(h: Harness): Promise<number[] | undefined> {
+  async function weights(): Promise<number[] | undefined> {
     const p = ports(datadogMetrics());
     const [rule] = await p.loadBalancer.findForwardRules([
       seeded.targetGroups.primary.arn,
       seeded.targetGroups.canary.arn,
     ]);
-    expect(h.store).toBeDefined();
     return rule?.targetGroups.map((g) => g.weight);
   }
 
-  it("(a) passes a healthy version with the seed's THRESHOLD guardrail; the deployment succeeds", async () => {
-    const { app } = await loadApp();
-    const h = harness({ apps: { canary: app }, clock, ports: ports(datadogMetrics()) });
+  it("(a, e) passes a healthy version with the seed's THRESHOLD guardrail; its replay gives the same ticks", async () => {
+    const { app, analysisBlock } = await loadApp();
+    const recorder = new RecordingMetrics(datadogMetrics());
+    const h = harness({ apps: { canary: app }, clock, ports: ports(recorder) });
     await firstDeployment(h);
     const id = deploy(h, "1.25-alpine");
     await driveToEnd(h, id);
@@ -221,13 +255,16 @@ describe.skipIf(!existsSync(SEED))("the seed's ANALYSIS stage on the sandbox", (
     expect(ticks.map((t) => (t.at - start) / MINUTE)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     // Real figures from the traffic model: a healthy canary answers ~0.2% errors, within 10%.
     for (const t of ticks) expect(t.data.max).toBeLessThan(2);
-    expect(await weights(h)).toEqual([100, 0]);
+    expect(await weights()).toEqual([100, 0]);
+    expect(recorder.errors).toBe(0);
+    await expectReplayEqualsLive(h, id, recorder, { app, analysisBlock, lagMs: 0 });
     await h.engine.stop();
   });
 
-  it("(b) rolls back a 30%-errors version at the first complete bucket, not at the end of the duration", async () => {
-    const { app } = await loadApp();
-    const h = harness({ apps: { canary: app }, clock, ports: ports(datadogMetrics()) });
+  it("(b, e) rolls back a 30%-errors version at the first complete bucket; its replay fails there too", async () => {
+    const { app, analysisBlock } = await loadApp();
+    const recorder = new RecordingMetrics(datadogMetrics());
+    const h = harness({ apps: { canary: app }, clock, ports: ports(recorder) });
     await firstDeployment(h);
     const id = deploy(h, "1.25-bad30");
     await driveToEnd(h, id);
@@ -239,7 +276,42 @@ describe.skipIf(!existsSync(SEED))("the seed's ANALYSIS stage on the sandbox", (
     expect(ticks[0]?.data.reason).toMatch(/is above the maximum 10$/);
     expect(ticks[0]?.data.max).toBeGreaterThan(20);
     expect(h.store.stages.get(id, ANALYSIS)?.status).toBe("FAILURE");
-    expect(await weights(h)).toEqual([100, 0]);
+    expect(await weights()).toEqual([100, 0]);
+    await expectReplayEqualsLive(h, id, recorder, { app, analysisBlock, lagMs: 0 });
+    await h.engine.stop();
+  });
+
+  it("(a, e) with a 60 s Datadog lag: every window ends a minute earlier, live and in the replay", async () => {
+    const lagMs = 60_000;
+    const { app, analysisBlock } = await loadApp();
+    // The windows as sent: `from` and `to` (epoch seconds) of each GET /api/v1/query.
+    const sent: Array<[number, number]> = [];
+    const provider = new DatadogMetrics({
+      apiKey: "sandbox",
+      applicationKey: "sandbox",
+      baseUrl: datadog.url,
+      clock,
+      lagMs,
+      fetch: (input, init) => {
+        const url = new URL(input);
+        sent.push([Number(url.searchParams.get("from")) * 1000, Number(url.searchParams.get("to")) * 1000]);
+        return fetch(input, init);
+      },
+    });
+    const recorder = new RecordingMetrics(provider);
+    const h = harness({ apps: { canary: app }, clock, ports: ports(recorder) });
+    await firstDeployment(h);
+    const id = deploy(h, "1.25-alpine");
+    const before = sent.length;
+    await driveToEnd(h, id);
+    expect(h.store.deployments.get(id)?.status).toBe("SUCCESS");
+    const ticks = h.store.measurements.list(id, ANALYSIS);
+    expect(ticks.map((t) => t.verdict)).toEqual(Array(10).fill("PASS"));
+    // The tick at start + k min asked Datadog for the minute [start + (k − 2), start + (k − 1)).
+    const start = analysisStart(h, id);
+    const asked = sent.slice(before).map(([from, to]) => [(from - start) / MINUTE, (to - start) / MINUTE]);
+    expect(asked).toEqual(Array.from({ length: 10 }, (_, k) => [k - 1, k]));
+    await expectReplayEqualsLive(h, id, recorder, { app, analysisBlock, lagMs });
     await h.engine.stop();
   });
 

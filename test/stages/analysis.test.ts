@@ -1,98 +1,17 @@
 import { describe, expect, it } from "vitest";
-import type { AnalysisMetric, MetricCommon, StageConfig } from "../../src/config/types.js";
-import type { MetricQuery } from "../../src/ports.js";
-import { type Harness, harness } from "../engine/harness.js";
-import { FakeCloud } from "../fakes/fake-cloud.js";
+import type { AnalysisMetric } from "../../src/config/types.js";
 import { perMinute, type Script, ScriptedMetrics } from "../fakes/scripted-metrics.js";
-import { stage, TOY_CLOUD, toyAppConfig } from "../fixtures/toy-app.js";
-
-const MINUTE = 60_000;
-
-function common(name: string, overrides: Partial<MetricCommon> = {}): MetricCommon {
-  return {
-    name,
-    provider: "datadog",
-    intervalMs: MINUTE,
-    failureLimit: 0,
-    skipOnNoData: false,
-    timeoutMs: 30_000,
-    dryRun: false,
-    appArgs: {},
-    ...overrides,
-  };
-}
-
-const noArgs = { primary: {}, canary: {}, baseline: {} };
-
-const sequential = (overrides: Partial<MetricCommon> = {}, earlyPass = false): AnalysisMetric => ({
-  strategy: "SEQUENTIAL",
-  common: common("errors", overrides),
-  errors: "sum:errors{variant:{{ .Variant.Name }}}.as_count()",
-  total: "sum:hits{variant:{{ .Variant.Name }}}.as_count()",
-  control: "PRIMARY",
-  maxRatio: 1,
-  alpha: 0.01,
-  deviation: "HIGH",
-  earlyPass,
-  variantArgs: noArgs,
-});
-
-const threshold = (overrides: Partial<MetricCommon> = {}): AnalysisMetric => ({
-  strategy: "THRESHOLD",
-  common: common("error-rate", overrides),
-  query: "sum:errors{variant:canary}/sum:hits{variant:canary}",
-  expected: { max: 0.05 },
-});
-
-/** Canary at 10% of `rps` requests/s, errors at `canaryRate` / `controlRate`; exact expected counts. */
-function traffic(rps: number, canaryRate: number, controlRate = 0.002): Script {
-  return (q: MetricQuery) => {
-    const canary = q.query.includes("variant:canary");
-    const requests = rps * 60 * (canary ? 0.1 : 0.9);
-    if (q.query.startsWith("sum:hits")) return perMinute(q, () => requests);
-    if (q.query.startsWith("sum:errors{variant:canary}/")) return perMinute(q, () => canaryRate);
-    return perMinute(q, () => Math.round(requests * (canary ? canaryRate : controlRate)));
-  };
-}
-
-function pipeline(metrics: AnalysisMetric[], durationMs = 30 * MINUTE): StageConfig[] {
-  return [
-    stage("ECS_CANARY_ROLLOUT", { scale: 30 }, 0),
-    stage("ECS_TRAFFIC_ROUTING", { primary: 90, canary: 10, baseline: 0 }, 1),
-    stage("ANALYSIS", { durationMs, metrics, consecutiveErrorLimit: 4 }, 2),
-    stage("ECS_PRIMARY_ROLLOUT", {}, 3),
-    stage("ECS_TRAFFIC_ROUTING", { primary: 100, canary: 0, baseline: 0 }, 4),
-    stage("ECS_CANARY_CLEAN", {}, 5),
-  ];
-}
-
-/** A harness whose metrics come from `fake`, with v1 already live. */
-async function withV1(
-  metrics: AnalysisMetric[],
-  fake: ScriptedMetrics,
-  durationMs?: number,
-): Promise<Harness> {
-  const cloud = new FakeCloud(TOY_CLOUD);
-  const h = harness({
-    apps: { web: toyAppConfig({ pipeline: pipeline(metrics, durationMs) }) },
-    cloud,
-    ports: { ecs: cloud, loadBalancer: cloud, metrics: fake },
-  });
-  const v1 = h.engine.requestDeployment({ app: "web", version: "v1", requester: "U_ALICE", reason: "" });
-  if (!v1.ok) throw new Error(v1.refusal.message);
-  await h.settle(v1.deployment.id);
-  return h;
-}
-
-async function deployV2(h: Harness): Promise<string> {
-  const v2 = h.engine.requestDeployment({ app: "web", version: "v2", requester: "U_ALICE", reason: "" });
-  if (!v2.ok) throw new Error(v2.refusal.message);
-  return v2.deployment.id;
-}
-
-function analysisStage(h: Harness, id: string) {
-  return h.store.stages.get(id, 2);
-}
+import {
+  analysisStage,
+  common,
+  deployV2,
+  MINUTE,
+  noArgs,
+  sequential,
+  threshold,
+  traffic,
+  withV1,
+} from "./analysis-fixtures.js";
 
 describe("ANALYSIS stage", () => {
   it("rolls back a 30%-error canary at the first complete bucket (THRESHOLD guardrail)", async () => {

@@ -2,8 +2,9 @@
  * The narrow door into `@datadog/datadog-api-client`: only the v1 `MetricsApi` module and the common
  * configuration it needs are loaded, never the package root (which loads every v1 and v2 API and model,
  * ~2–4 s). The package has no `exports` map, so these deep paths are allowed under NodeNext; Node loads
- * the CommonJS files and its export detection finds the named exports. `npx tsx
- * test/providers/datadog/import-time.bench.ts` measures both imports in fresh processes.
+ * the CommonJS files and its export detection finds the named exports. `npm run bench:datadog-import`
+ * (bench/datadog-import-time.ts) measures both imports in fresh processes, and
+ * test/providers/datadog/client-import.test.ts fails if any file under src/ imports the package root.
  *
  * We compose the request factory and response processor ourselves — exactly what
  * `MetricsApi.queryMetrics` does inside — rather than calling that facade, for two reasons: the facade
