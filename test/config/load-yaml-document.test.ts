@@ -126,6 +126,6 @@ describe("parseYamlDocument problems", () => {
 
   it("returns a reason, not an exception, for a missing file", async () => {
     const read = await loadYamlDocument("/definitely/not/here.yaml");
-    expect(read).toEqual({ ok: false, reason: "file not found" });
+    expect(read).toEqual({ ok: false, reason: "file not found", missing: true });
   });
 });
