@@ -80,9 +80,15 @@ export class WebSocketConnection {
   }
 
   private handle(frame: Frame): void {
-    if (frame.opcode === OP_PING) return this.sendFrame(OP_PONG, frame.payload);
+    if (frame.opcode === OP_PING) {
+      this.sendFrame(OP_PONG, frame.payload);
+      return;
+    }
     if (frame.opcode === OP_PONG) return;
-    if (frame.opcode === OP_CLOSE) return this.close();
+    if (frame.opcode === OP_CLOSE) {
+      this.close();
+      return;
+    }
     if (frame.opcode === OP_TEXT || frame.opcode === OP_CONTINUATION) {
       this.fragments.push(frame.payload);
       if (!frame.fin) return;
