@@ -2,6 +2,7 @@
  * decideAnalysis, table-driven: what an ANALYSIS stage does next given every metric's stored ticks.
  * Progress is folded from ticks with the production `foldMetric`, as the stage does.
  */
+
 import { describe, expect, it } from "vitest";
 import {
   type AnalysisDecision,
@@ -14,23 +15,12 @@ import {
 import { foldMetric, type TickRecord } from "../../src/analysis/metric-progress.js";
 import type { TickVerdict } from "../../src/analysis/tick-evaluators.js";
 import type { AnalysisMetric, MetricCommon } from "../../src/config/types.js";
+import { metricCommon } from "../fixtures/metric-common.js";
 
 const MINUTE = 60_000;
 const LIMIT = 4;
 
-function common(name: string, overrides: Partial<MetricCommon> = {}): MetricCommon {
-  return {
-    name,
-    provider: "datadog",
-    intervalMs: MINUTE,
-    failureLimit: 0,
-    skipOnNoData: false,
-    timeoutMs: 30_000,
-    dryRun: false,
-    appArgs: {},
-    ...overrides,
-  };
-}
+const common = metricCommon;
 
 const threshold = (name: string, overrides: Partial<MetricCommon> = {}): AnalysisMetric => ({
   strategy: "THRESHOLD",

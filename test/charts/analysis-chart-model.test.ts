@@ -7,24 +7,14 @@ import {
 import { formatFigure } from "../../src/charts/chart-format.js";
 import type { AnalysisMetric, MetricCommon } from "../../src/config/types.js";
 import type { Measurement } from "../../src/store/measurement-repository.js";
+import { metricCommon } from "../fixtures/metric-common.js";
 
 const MINUTE = 60_000;
 /** 2025-06-03 14:00 UTC. */
 const START = Date.UTC(2025, 5, 3, 14, 0);
 const noArgs = { primary: {}, canary: {}, baseline: {} };
 
-function common(name: string): MetricCommon {
-  return {
-    name,
-    provider: "datadog",
-    intervalMs: MINUTE,
-    failureLimit: 0,
-    skipOnNoData: false,
-    timeoutMs: 30_000,
-    dryRun: false,
-    appArgs: {},
-  };
-}
+const common = (name: string): MetricCommon => metricCommon(name);
 
 /** The tick ending `minute` minutes after START. */
 function tick(minute: number, verdict: string, data: Record<string, unknown>): Measurement {

@@ -13,25 +13,14 @@ import type { MetricQuery } from "../../src/ports.js";
 import { type Harness, harness } from "../engine/harness.js";
 import { FakeCloud } from "../fakes/fake-cloud.js";
 import { perMinute, type Script, type ScriptedMetrics } from "../fakes/scripted-metrics.js";
+import { metricCommon } from "../fixtures/metric-common.js";
 import { stage, TOY_CLOUD, toyAppConfig } from "../fixtures/toy-app.js";
 
 export const MINUTE = 60_000;
 /** Index of the ANALYSIS stage in `pipeline`. */
 export const ANALYSIS = 2;
 
-export function common(name: string, overrides: Partial<MetricCommon> = {}): MetricCommon {
-  return {
-    name,
-    provider: "datadog",
-    intervalMs: MINUTE,
-    failureLimit: 0,
-    skipOnNoData: false,
-    timeoutMs: 30_000,
-    dryRun: false,
-    appArgs: {},
-    ...overrides,
-  };
-}
+export const common = metricCommon;
 
 export const noArgs = { primary: {}, canary: {}, baseline: {} };
 
