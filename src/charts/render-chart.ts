@@ -78,7 +78,17 @@ export function renderChartRaster(model: AnalysisChartModel, options: RenderChar
     },
     logLevel: "off",
   }).render();
-  return { width: image.width, height: image.height, pixels: image.pixels, png: () => image.asPng() };
+  let pixels: Buffer | undefined;
+  return {
+    width: image.width,
+    height: image.height,
+    // Read on demand, once: `image.pixels` copies the whole bitmap out of resvg, which only tests want.
+    get pixels() {
+      pixels ??= image.pixels;
+      return pixels;
+    },
+    png: () => image.asPng(),
+  };
 }
 
 export function renderChartPng(model: AnalysisChartModel, options: RenderChartOptions = {}): Buffer {

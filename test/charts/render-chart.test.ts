@@ -337,6 +337,23 @@ describe("startChartThread", () => {
     }
   });
 
+  it("gives back each chart's native bitmap memory: RSS stays flat over many renders", async () => {
+    // resvg's ~9 MB bitmap per chart is native memory V8 does not count; left to the worker's own GC
+    // it stayed, and 16 charts added some 150 MB. The bound leaves room for allocator noise only.
+    const thread = startChartThread();
+    try {
+      const model = analysisChartModel(sequentialInput());
+      await thread.render(model);
+      await thread.render(model);
+      const before = process.memoryUsage().rss;
+      for (let i = 0; i < 16; i++) await thread.render(model);
+      const grownMb = (process.memoryUsage().rss - before) / 1e6;
+      expect(grownMb).toBeLessThan(50);
+    } finally {
+      await thread.close();
+    }
+  });
+
   it("rejects what is still queued when closed", async () => {
     const thread = startChartThread();
     const pending = expect(thread.render(analysisChartModel(sequentialInput()))).rejects.toThrow(
