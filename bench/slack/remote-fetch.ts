@@ -4,7 +4,7 @@
  * loop is free again — long after the bot wrote its ack to the socket. Timed on the worker's own loop,
  * the figure is what Slack would see: the time until the bot answered on the wire.
  */
-import { Worker } from "node:worker_threads";
+import { startModuleWorker } from "../../src/module-worker.js";
 import type { FetchAnswer, FetchJob } from "./fetch-worker.js";
 
 export interface RemoteFetch {
@@ -18,7 +18,7 @@ export interface RemoteFetch {
 }
 
 export function startRemoteFetch(): RemoteFetch {
-  const worker = new Worker(new URL("./fetch-worker.js", import.meta.url));
+  const worker = startModuleWorker(import.meta.url, "fetch-worker");
   worker.unref();
   const waiting = new Map<number, (answer: FetchAnswer) => void>();
   const timings = new Map<string, { elapsedMs: number; endedAtMs: number }>();

@@ -5,7 +5,8 @@
  * A worker that dies fails the jobs it held and is started afresh for the next one. The worker is
  * unref'd: it never keeps the process alive.
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startModuleWorker } from "../module-worker.js";
 import type { AnalysisChartModel } from "./analysis-chart-model.js";
 import type { ChartAnswer, ChartJob } from "./chart-worker.js";
 
@@ -21,18 +22,6 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/**
- * Built, the worker is `chart-worker.js` beside this file. Run from source (tests, `tsx` scripts) it
- * is the `.ts` file, which a worker can only load after registering tsx's loader in it (a dev
- * dependency, there in every checkout that runs sources): a two-line bootstrap does that first.
- */
-function newWorker(): Worker {
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./chart-worker.js", import.meta.url));
-  const entry = JSON.stringify(new URL("./chart-worker.ts", import.meta.url).href);
-  const bootstrap = `import("tsx/esm/api").then(({ register }) => { register(); return import(${entry}); });`;
-  return new Worker(bootstrap, { eval: true });
-}
-
 export function startChartThread(): ChartThread {
   let worker: Worker | undefined;
   let nextId = 1;
@@ -45,7 +34,7 @@ export function startChartThread(): ChartThread {
 
   const ensureWorker = (): Worker => {
     if (worker) return worker;
-    const started = newWorker();
+    const started = startModuleWorker(import.meta.url, "chart-worker");
     started.unref();
     started.on("message", (answer: ChartAnswer) => {
       const job = pending.get(answer.id);

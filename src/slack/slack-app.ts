@@ -1,16 +1,17 @@
 /**
  * The Bolt app: receives slash commands, button clicks and events over HTTP (`/slack/events`, with
  * `/healthz` beside it) or Socket Mode (when an app token is configured), acks each at once, and hands
- * the work to the handlers. Request signatures are verified by Bolt's receiver (forged or older than
- * five minutes → 401). Slack retries an event it thinks was lost, and a double click sends two clicks:
+ * the work to the handlers. Over HTTP, Bolt's receiver runs on its own thread (ack-thread-receiver.ts)
+ * so acks never wait for the engine; it verifies request signatures (forged or older than five
+ * minutes → 401). Slack retries an event it thinks was lost, and a double click sends two clicks:
  * deliveries are deduplicated by their ids here, and commands by their trigger id in the store.
  */
-import type { Server } from "node:http";
-import { App, type ButtonAction } from "@slack/bolt";
+import { App, type AppOptions, type ButtonAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../engine/logger.js";
 import type { MessagePayload } from "../views/block-kit.js";
 import { replyModal } from "../views/reply-modal.js";
+import { AckThreadReceiver } from "./ack-thread-receiver.js";
 import { handleButton } from "./action-handler.js";
 import { boltLogger } from "./bolt-logger.js";
 import { ChannelSendQueue } from "./channel-send-queue.js";
@@ -30,6 +31,8 @@ export interface SlackAppOptions {
   /** The slash command's name as configured in the manifest. */
   command?: string;
   logger: Logger;
+  /** Called if the HTTP receiver's thread dies: the bot then receives nothing more from Slack. */
+  onReceiverFailure?: (error: Error) => void;
 }
 
 export interface SlackApp {
@@ -48,29 +51,25 @@ export function createSlackApp(
   context: (parts: { client: WebClient; queue: ChannelSendQueue; home: HomePublisher }) => SlackContext,
 ): SlackApp {
   const log = options.logger.child({ component: "slack" });
+  const receiver = options.appToken
+    ? undefined
+    : new AckThreadReceiver({
+        signingSecret: options.signingSecret,
+        logger: options.logger,
+        ...(options.onReceiverFailure ? { onFailure: options.onReceiverFailure } : {}),
+      });
+  const transport: AppOptions = receiver
+    ? { receiver }
+    : {
+        signingSecret: options.signingSecret,
+        socketMode: true,
+        appToken: options.appToken as string,
+        // apps.connections.open goes to the same Web API as everything else (the sandbox's, in tests).
+        ...(options.apiUrl ? { installerOptions: { clientOptions: { slackApiUrl: options.apiUrl } } } : {}),
+      };
   const app = new App({
     token: options.botToken,
-    signingSecret: options.signingSecret,
-    ...(options.appToken
-      ? {
-          socketMode: true,
-          appToken: options.appToken,
-          // apps.connections.open goes to the same Web API as everything else (the sandbox's, in tests).
-          ...(options.apiUrl ? { installerOptions: { clientOptions: { slackApiUrl: options.apiUrl } } } : {}),
-        }
-      : {
-          endpoints: "/slack/events",
-          customRoutes: [
-            {
-              path: "/healthz",
-              method: ["GET"],
-              handler: (_req, res) => {
-                res.writeHead(200, { "content-type": "text/plain" });
-                res.end("ok\n");
-              },
-            },
-          ],
-        }),
+    ...transport,
     clientOptions: {
       ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
       // 429s go to the per-channel queue, which waits them out without holding other channels.
@@ -168,7 +167,6 @@ export function createSlackApp(
     log.error({ err: error }, "Slack handler failed");
   });
 
-  let server: Server | undefined;
   return {
     app,
     client,
@@ -176,11 +174,12 @@ export function createSlackApp(
     home,
     async start(port) {
       await app.init();
-      const started = (await app.start(port)) as unknown;
-      if (options.appToken) return 0;
-      server = started as Server;
-      const address = server.address();
-      return typeof address === "object" && address ? address.port : port;
+      if (!receiver) {
+        await app.start();
+        return 0;
+      }
+      // AckThreadReceiver.start resolves with the port it bound.
+      return (await app.start(port)) as unknown as number;
     },
     async stop() {
       await app.stop();

@@ -1,0 +1,181 @@
+/**
+ * The HTTP receiver on its own thread: a real Bolt App with AckThreadReceiver, signed requests sent
+ * from another worker thread (so that they go out and are answered while this test's main thread is
+ * deliberately blocked), and the listener running on the main thread afterwards.
+ */
+import { createHmac } from "node:crypto";
+import { Writable } from "node:stream";
+import { App } from "@slack/bolt";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { type RemoteFetch, startRemoteFetch } from "../../bench/slack/remote-fetch.js";
+import { silentLogger } from "../../src/engine/logger.js";
+import { AckThreadReceiver } from "../../src/slack/ack-thread-receiver.js";
+
+const SECRET = "test-signing-secret";
+
+/** Blocks this thread's event loop for `ms` (as a CPU-bound engine step would) and returns when it ended. */
+function blockMainThread(ms: number): number {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  return Date.now();
+}
+
+function signed(body: string, secret = SECRET): Record<string, string> {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+  return {
+    "content-type": "application/x-www-form-urlencoded",
+    "x-slack-request-timestamp": timestamp,
+    "x-slack-signature": signature,
+  };
+}
+
+function commandBody(text: string): string {
+  return new URLSearchParams({
+    command: "/deploy",
+    text,
+    user_id: "U1",
+    channel_id: "C1",
+    team_id: "T1",
+    trigger_id: `trigger-${text}`,
+    response_url: "http://127.0.0.1:9/unused",
+  }).toString();
+}
+
+interface Running {
+  app: App;
+  receiver: AckThreadReceiver;
+  port: number;
+  remote: RemoteFetch;
+  seen: { text: string; at: number }[];
+}
+
+let running: Running | undefined;
+afterEach(async () => {
+  await running?.remote.close();
+  await running?.app.stop();
+  running = undefined;
+});
+
+async function start(options: { healthTimeoutMs?: number; logger?: pino.Logger } = {}): Promise<Running> {
+  const receiver = new AckThreadReceiver({
+    signingSecret: SECRET,
+    logger: options.logger ?? silentLogger(),
+    ...(options.healthTimeoutMs ? { healthTimeoutMs: options.healthTimeoutMs } : {}),
+  });
+  const app = new App({
+    token: "xoxb-test",
+    botId: "B1",
+    botUserId: "UBOT",
+    receiver,
+    tokenVerificationEnabled: false,
+  });
+  const seen: { text: string; at: number }[] = [];
+  app.command("/deploy", async ({ command, ack }) => {
+    await ack(command.text === "answer in the ack" ? "too late" : undefined);
+    seen.push({ text: command.text, at: Date.now() });
+  });
+  const port = (await app.start(0)) as unknown as number;
+  running = { app, receiver, port, remote: startRemoteFetch(), seen };
+  return running;
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(check()).toBe(true);
+}
+
+describe("AckThreadReceiver", () => {
+  it("acks a command while the main thread is busy, and the listener runs when it is free", async () => {
+    const r = await start();
+    const body = commandBody("web v2");
+    const reply = r.remote.fetch(`http://127.0.0.1:${r.port}/slack/events`, {
+      method: "POST",
+      headers: signed(body),
+      body,
+    });
+    const freeAt = blockMainThread(1500);
+    const response = await reply;
+    expect(response.status).toBe(200);
+    const timing = r.remote.timing(body);
+    // The ack was read by the sending thread before this thread could have run any of the bot's code.
+    expect(timing?.endedAtMs).toBeLessThan(freeAt);
+    await until(() => r.seen.length === 1);
+    expect(r.seen[0]?.text).toBe("web v2");
+    expect(r.seen[0]?.at).toBeGreaterThanOrEqual(freeAt);
+  });
+
+  it("turns away a forged signature with 401 and never calls the listener", async () => {
+    const r = await start();
+    const body = commandBody("forged");
+    const response = await r.remote.fetch(`http://127.0.0.1:${r.port}/slack/events`, {
+      method: "POST",
+      headers: signed(body, "not-the-secret"),
+      body,
+    });
+    expect(response.status).toBe(401);
+    const fresh = commandBody("fresh");
+    const ok = await r.remote.fetch(`http://127.0.0.1:${r.port}/slack/events`, {
+      method: "POST",
+      headers: signed(fresh),
+      body: fresh,
+    });
+    expect(ok.status).toBe(200);
+    await until(() => r.seen.length === 1);
+    expect(r.seen.map((s) => s.text)).toEqual(["fresh"]);
+  });
+
+  it("answers /healthz 200 when the main thread answers, 503 when it is stuck", async () => {
+    const r = await start({ healthTimeoutMs: 200 });
+    const healthy = await r.remote.fetch(`http://127.0.0.1:${r.port}/healthz`);
+    expect(healthy.status).toBe(200);
+    expect(await healthy.text()).toBe("ok\n");
+
+    const stuck = r.remote.fetch(`http://127.0.0.1:${r.port}/healthz`);
+    blockMainThread(1000);
+    const answer = await stuck;
+    expect(answer.status).toBe(503);
+    expect(await answer.text()).toBe("the bot's main thread did not answer within 200 ms\n");
+  });
+
+  it("logs an ack that carries a body, which cannot reach Slack any more", async () => {
+    const lines: string[] = [];
+    const logger = pino(
+      { level: "warn" },
+      new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    const r = await start({ logger });
+    const body = commandBody("answer in the ack");
+    const response = await r.remote.fetch(`http://127.0.0.1:${r.port}/slack/events`, {
+      method: "POST",
+      headers: signed(body),
+      body,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("");
+    await until(() => r.seen.length === 1);
+    expect(lines.join("")).toContain("an ack with a body was not delivered");
+  });
+
+  it("frees its port when stopped, so a new receiver can listen on it", async () => {
+    const r = await start();
+    await r.app.stop();
+    const again = new AckThreadReceiver({ signingSecret: SECRET, logger: silentLogger() });
+    const app = new App({ token: "xoxb-test", receiver: again, tokenVerificationEnabled: false });
+    expect(await app.start(r.port)).toBe(r.port);
+    await app.stop();
+    await expect(fetch(`http://127.0.0.1:${r.port}/healthz`)).rejects.toThrow();
+  });
+
+  it("says which port it could not listen on", async () => {
+    const r = await start();
+    const second = new AckThreadReceiver({ signingSecret: SECRET, logger: silentLogger() });
+    const app = new App({ token: "xoxb-test", receiver: second, tokenVerificationEnabled: false });
+    await expect(app.start(r.port)).rejects.toThrow(`the Slack receiver could not listen on port ${r.port}`);
+  });
+});
