@@ -11,6 +11,12 @@
  * judge's end-of-analysis verdict is taken at every checkpoint; an anytime judge's verdict at a
  * checkpoint is its first rollback up to then, so the 30-minute table and the longer horizons come from
  * the same canaries.
+ *
+ * Alongside the judges, each run of a constant-ratio regression (2×, 1.5×, 10×) is also judged by the
+ * oracle of `oracle.ts` (the most powerful level-α test knowing the ratio and the onset) over exactly the
+ * buckets its target allows: from the onset to each detection horizon, or the first
+ * HARD_FAILURE_BUCKETS bad buckets of a hard failure. A cell records its mean rejection probability,
+ * the oracle's power on these canaries.
  */
 import { cellSeed } from "../../scripts/sim/sequential-power.js";
 import { type SeededRandom, sequentialRandom } from "../../src/analysis/sequential-random.js";
@@ -22,11 +28,16 @@ import {
   type TrafficScenario,
 } from "../../src/analysis/sequential-simulation.js";
 import type { Judge, JudgeVerdict } from "./judges.js";
+import { addBucket, emptyNullSplit, type NullSplit, oracleRejection } from "./oracle.js";
 
 /** Requests per second to both variants together. */
 export const TRAFFIC_LEVELS: readonly number[] = [5, 20, 100, 500];
 /** Length of the analysis in the tables, in 1-minute buckets. */
 export const ANALYSIS_MINUTES = 30;
+/** Buckets from the first bad bucket (inclusive) within which a hard failure must be rolled back. */
+export const HARD_FAILURE_BUCKETS = 2;
+/** Level of the oracle bound: SEQUENTIAL's alpha in the benchmark. */
+export const ORACLE_ALPHA = 0.01;
 
 export const BASE_TRAFFIC: Omit<TrafficScenario, "requestsPerSecond"> = {
   canaryShare: 0.1,
@@ -133,6 +144,23 @@ export function checkpointsFor(scenario: Scenario, requestsPerSecond: number): n
   return [...points].sort((a, b) => a - b);
 }
 
+/**
+ * The minutes at which the oracle is evaluated (its window always starts at the onset): the detection
+ * horizons, or the last of a hard failure's allowed buckets. None for scenarios without a constant
+ * ratio (A/A, the incident, the absolute-rate hard failure, whose ratio moves with the noise).
+ */
+export function oracleMinutesFor(scenario: Scenario, requestsPerSecond: number): number[] {
+  if (scenario.ratio === undefined || scenario.onset === null) return [];
+  if (scenario.hardFailure) return [scenario.onset + HARD_FAILURE_BUCKETS - 1];
+  if (!scenario.detection) return [];
+  const { errors } = scenario.detection;
+  const horizons = new Set([
+    horizonMinutes(requestsPerSecond, errors, BASE_TRAFFIC.baseErrorRate),
+    horizonMinutes(requestsPerSecond, errors, BASE_TRAFFIC.baseErrorRate * scenario.ratio),
+  ]);
+  return [...horizons].sort((a, b) => a - b);
+}
+
 /** One judge's outcomes in one cell at one checkpoint. */
 export interface Tally {
   /** Minute of each rollback decision, one entry per run that rolled back. */
@@ -148,6 +176,10 @@ export interface CellResult {
   checkpoints: number[];
   /** tallies[judge][checkpoint], indices as in the judges list and `checkpoints`. */
   tallies: Tally[][];
+  /** Minutes at which the oracle was evaluated (`oracleMinutesFor`). */
+  oracleMinutes: number[];
+  /** The oracle's power (mean rejection probability over the runs) at each of `oracleMinutes`. */
+  oraclePower: number[];
 }
 
 /** Runs `sims` simulated canaries of `scenario` at `requestsPerSecond` through every judge. */
@@ -162,13 +194,30 @@ export function runCell(
   const checkpoints = checkpointsFor(scenario, requestsPerSecond);
   const last = checkpoints[checkpoints.length - 1] ?? ANALYSIS_MINUTES;
   const tallies: Tally[][] = judges.map(() => checkpoints.map(() => ({ rollbackMinutes: [], asks: 0 })));
+  const oracleMinutes = oracleMinutesFor(scenario, requestsPerSecond);
+  const oracleFrom = scenario.onset ?? 1;
+  const oracleLast = oracleMinutes[oracleMinutes.length - 1] ?? 0;
+  const rejections = oracleMinutes.map(() => 0);
   for (let sim = 0; sim < sims; sim++) {
     const traffic = scenario.traffic(requestsPerSecond, rng);
     const runs = judges.map((judge) => judge.start());
+    const split: NullSplit = emptyNullSplit();
     let next = 0;
+    let nextOracle = 0;
     for (let minute = 1; minute <= last; minute++) {
       const bucket = simulateBucket(rng, traffic, minute - 1);
       for (const run of runs) run.push(bucket);
+      if (minute >= oracleFrom && minute <= oracleLast) {
+        const requests = bucket.canaryTotal + bucket.controlTotal;
+        const errors = bucket.canaryErrors + bucket.controlErrors;
+        if (requests > 0 && errors > 0) {
+          addBucket(split, bucket.canaryErrors, errors, bucket.canaryTotal / requests);
+        }
+        if (minute === oracleMinutes[nextOracle]) {
+          rejections[nextOracle] = (rejections[nextOracle] as number) + oracleRejection(split, ORACLE_ALPHA);
+          nextOracle += 1;
+        }
+      }
       if (minute !== checkpoints[next]) continue;
       runs.forEach((run, j) => {
         record(tallies[j]?.[next], run.verdictAtEnd());
@@ -176,7 +225,15 @@ export function runCell(
       next += 1;
     }
   }
-  return { scenario, requestsPerSecond, sims, checkpoints, tallies };
+  return {
+    scenario,
+    requestsPerSecond,
+    sims,
+    checkpoints,
+    tallies,
+    oracleMinutes,
+    oraclePower: rejections.map((r) => r / sims),
+  };
 }
 
 function record(tally: Tally | undefined, verdict: JudgeVerdict): void {

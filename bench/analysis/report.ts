@@ -8,11 +8,13 @@ import {
   BASE_TRAFFIC,
   type CellResult,
   INCIDENT,
+  ORACLE_ALPHA,
   SCENARIOS,
   TRAFFIC_LEVELS,
 } from "./cells.js";
 import type { Judge } from "./judges.js";
-import { cellOf, rollbackShare, type TargetResult, tallyAt } from "./targets.js";
+import { median } from "./median.js";
+import { cellOf, type FigureRow, rollbackShare, type TargetResult, tallyAt } from "./targets.js";
 
 export interface RunInfo {
   sims: number;
@@ -44,13 +46,10 @@ function formatMinutes(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
-export function median(values: readonly number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+/** A figure of a target row; an infinite count of minutes or buckets (never decided) is "—". */
+function formatFigure(value: number, unit: FigureRow["unit"]): string {
+  if (unit === "share") return formatShare(value);
+  return Number.isFinite(value) ? formatMinutes(value) : "—";
 }
 
 function tableLines(rows: readonly { label: string; cells: readonly string[] }[], prefix = ""): string[] {
@@ -96,16 +95,55 @@ export function renderScenarioTables(results: readonly CellResult[], judges: rea
   return lines;
 }
 
+/**
+ * A target's verdict: "met"; "NOT MET at 100 req/s" where SEQUENTIAL misses and the oracle bound shows
+ * the goal is attainable there (or there is no bound); "beyond reach of any level-1% test at 5, 20 req/s
+ * (oracle bound 3.0% / 55.0%)" where the best level-α test misses the goal too; both parts, NOT MET
+ * first, when both occur. Never "met" unless SEQUENTIAL meets the goal at every traffic level.
+ */
+export function verdictText(target: TargetResult): string {
+  if (target.met) return "met";
+  const beyondLevels = new Set(target.beyond.map((b) => b.requestsPerSecond));
+  const attainable = target.missedAt.filter((rps) => !beyondLevels.has(rps));
+  const parts: string[] = [];
+  if (attainable.length > 0) parts.push(`NOT MET at ${attainable.join(", ")} req/s`);
+  if (target.beyond.length > 0) {
+    const levels = target.beyond.map((b) => b.requestsPerSecond).join(", ");
+    const bounds = target.beyond.map((b) => formatShare(b.bound)).join(" / ");
+    parts.push(
+      `beyond reach of any level-${100 * target.oracleAlpha}% test at ${levels} req/s (oracle bound ${bounds})`,
+    );
+  }
+  return parts.join("; ");
+}
+
+/** Where a target stands: met, missed where a level-α test could meet it, or missed only beyond reach. */
+export function targetStatus(target: TargetResult): "met" | "NOT MET" | "beyond reach" {
+  if (target.met) return "met";
+  return target.beyond.length === target.missedAt.length ? "beyond reach" : "NOT MET";
+}
+
+/**
+ * The report's last line, every target at a glance: "§10 analysis targets (SEQUENTIAL): 4 met, 1 NOT
+ * MET, 0 only beyond reach — A/A false rollbacks: met; …; hard failure ≤ 2 buckets: NOT MET at …".
+ */
+export function targetsSummary(targets: readonly TargetResult[]): string {
+  const count = (status: ReturnType<typeof targetStatus>) =>
+    targets.filter((t) => targetStatus(t) === status).length;
+  const each = targets.map((t) => `${t.short}: ${verdictText(t)}`).join("; ");
+  return (
+    `§10 analysis targets (SEQUENTIAL): ${count("met")} met, ${count("NOT MET")} NOT MET, ` +
+    `${count("beyond reach")} missed only where no level-${100 * ORACLE_ALPHA}% test reaches — ${each}`
+  );
+}
+
 export function renderTargets(targets: readonly TargetResult[]): string[] {
   const lines = ["", "== DESIGN §10 analysis targets (SEQUENTIAL decides; the other judges for comparison)"];
   for (const target of targets) {
-    const verdict = target.met
-      ? "met"
-      : `not met (at ${target.missedAt.map((r) => `${r} req/s`).join(", ")})`;
-    lines.push("", `${target.title}: ${verdict}`, `  ${target.summary}`);
+    lines.push("", `${target.title}: ${verdictText(target)}`, `  ${target.summary}`);
     const rows = target.rows.map((row, i) => ({
       label: `${target.deciding[i] ? "*" : " "} ${row.label}`,
-      cells: row.values.map((v) => (row.unit === "share" ? formatShare(v) : formatMinutes(v))),
+      cells: row.values.map((v) => formatFigure(v, row.unit)),
     }));
     lines.push(...tableLines(rows, "  "));
     for (const note of target.notes) lines.push(`  ${note}`);
