@@ -35,7 +35,23 @@ STEP = math.log(GRID_RATIO_STEP)
 ALTERNATIVES = 80
 CANDIDATES = 95
 HALF = CANDIDATES + ALTERNATIVES
-DEFAULT_PRIOR = {"centre": 1.7, "spread": 0.25, "tail": 0.2, "late": 0.2, "lateFrom": 4}
+DEFAULT_PRIOR = {"centre": 1.75, "spread": 0.2, "tail": 0.15, "late": 0.2, "lateFrom": 4, "lateScale": 10}
+
+
+def late_start_mass(late_mass, h, k):
+    """Prior mass of a start at informative bucket k ≥ 2: late·(1 + h) / ((k − 1 + h)(k + h))."""
+    return late_mass * (1 + h) / ((k - 1 + h) * (k + h))
+
+
+def late_unstarted_mass(late_mass, h, t):
+    """The starts after bucket t: 200000 terms summed one by one (the TypeScript uses the closed form
+    late·(1 + h) / (max(1, t) + h)), plus the telescoped remainder beyond them."""
+    if late_mass <= 0:
+        return 0.0
+    # Σ_{k ≥ K} π_k = late·(1 + h) / (K − 1 + h), used only for the remainder from K = far on (< 1e-4 of it).
+    far = max(2, t + 1) + 200000
+    ks = np.arange(max(2, t + 1), far, dtype=float)
+    return float(np.sum(late_mass * (1 + h) / ((ks - 1 + h) * (ks + h))) + late_mass * (1 + h) / (far - 1 + h))
 
 
 def weights(prior):
@@ -70,7 +86,7 @@ def informative(b):
     return b["canaryTotal"] > 0 and b["controlTotal"] > 0 and b["canaryErrors"] + b["controlErrors"] > 0
 
 
-def log_evidence(incs, early, late, late_mass):
+def log_evidence(incs, early, late, late_mass, late_scale):
     """ln of the mixture over alternatives and over the informative bucket where the regression starts."""
     t = len(incs)
     cumulative = np.sum(incs, axis=0) if t else np.zeros(2 * HALF + 1)
@@ -80,8 +96,8 @@ def log_evidence(incs, early, late, late_mass):
         for k in range(2, t + 1):  # start at informative bucket k (1-based)
             from_k = np.sum(incs[k - 1 :], axis=0)
             with np.errstate(divide="ignore"):
-                terms.append(math.log(late_mass / ((k - 1) * k)) + logsumexp(np.log(late) + from_k[alt]))
-        terms.append(math.log(late_mass / max(1, t)))
+                terms.append(math.log(late_start_mass(late_mass, late_scale, k)) + logsumexp(np.log(late) + from_k[alt]))
+        terms.append(math.log(late_unstarted_mass(late_mass, late_scale, t)))
     return float(logsumexp(terms))
 
 
@@ -212,7 +228,7 @@ def run_case(case):
             if lo == hi and candidate_log_evidence(cumulative, early, lo) >= threshold:
                 exhausted = True
         cumulative = np.sum(incs, axis=0) if incs else np.zeros(2 * HALF + 1)
-        le = log_evidence(incs, early, late, prior["late"])
+        le = log_evidence(incs, early, late, prior["late"], prior["lateScale"])
         if failed_at is None and le >= threshold:
             failed_at = n
         interval_hi = math.inf if hi >= CANDIDATES else grid_ratio(max_ratio, hi)
@@ -277,12 +293,16 @@ def cases():
         {"name": "alpha 0.05", "params": {"maxRatio": 1, "alpha": 0.05}, "buckets": simulated(19, 15, 50, 2.0)},
         {"name": "no late component, no tail",
          "params": {"maxRatio": 1, "alpha": 0.01,
-                    "prior": {"centre": 2.0, "spread": 0.3, "tail": 0.0, "late": 0.0, "lateFrom": 3}},
+                    "prior": {"centre": 2.0, "spread": 0.3, "tail": 0.0, "late": 0.0, "lateFrom": 3, "lateScale": 10}},
          "buckets": simulated(20, 12, 100, 2.0)},
         {"name": "heavy late component from 1.05",
          "params": {"maxRatio": 1, "alpha": 0.01,
-                    "prior": {"centre": 1.3, "spread": 0.8, "tail": 0.5, "late": 0.6, "lateFrom": 1.05}},
+                    "prior": {"centre": 1.3, "spread": 0.8, "tail": 0.5, "late": 0.6, "lateFrom": 1.05, "lateScale": 2.5}},
          "buckets": simulated(21, 12, 100, 3.0, onset=6)},
+        {"name": "plain start law (lateScale 0), 10x from bucket 9",
+         "params": {"maxRatio": 1, "alpha": 0.01,
+                    "prior": {"centre": 1.75, "spread": 0.2, "tail": 0.15, "late": 0.3, "lateFrom": 4, "lateScale": 0}},
+         "buckets": simulated(22, 11, 100, 10.0, onset=8)},
         {"name": "varying canary share", "params": default,
          "buckets": [bucket(1, 50, 20, 950), bucket(4, 200, 15, 800), bucket(9, 500, 8, 500), bucket(2, 100, 11, 900)]},
         {"name": "estimate beyond the grid", "params": default, "buckets": [bucket(50, 10, 1, 9990)]},

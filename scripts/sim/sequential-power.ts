@@ -2,7 +2,7 @@
  * Power and false-alarm simulation of the `SEQUENTIAL` strategy against DESIGN §10's targets.
  *
  *   npx tsx scripts/sim/sequential-power.ts [--runs 2000] [--seed 20260401] [--traffic 5,20,50,100,200,500]
- *       [--rows aa,incident,…] [--prior centre=1.7,spread=0.25,tail=0.2,late=0.2,lateFrom=4]
+ *       [--rows aa,incident,…] [--prior centre=1.75,spread=0.2,tail=0.15,late=0.2,lateFrom=4,lateScale=10]
  *
  * Traffic model (src/analysis/sequential-simulation.ts): requests Poisson at the given rate, canary share
  * 10%, control error rate 0.2% times a per-minute log-normal factor (σ = 0.5 in ln, mean 1) shared by

@@ -12,6 +12,8 @@ import {
   GRID_HALF_WIDTH,
   GRID_LOG_STEP,
   GRID_SIZE,
+  lateStartMass,
+  lateUnstartedMass,
   type MixtureWeights,
   mixtureWeights,
   type SequentialPrior,
@@ -55,7 +57,7 @@ const designs = new Map<string, SequentialDesign>();
 
 /** Memoised (small, bounded): the simulations ask for the same design millions of times. */
 export function sequentialDesign(maxRatio: number, prior: Readonly<SequentialPrior>): SequentialDesign {
-  const key = `${maxRatio}|${prior.centre}|${prior.spread}|${prior.tail}|${prior.late}|${prior.lateFrom}`;
+  const key = `${maxRatio}|${prior.centre}|${prior.spread}|${prior.tail}|${prior.late}|${prior.lateFrom}|${prior.lateScale}`;
   const cached = designs.get(key);
   if (cached) return cached;
   const weights = mixtureWeights(prior);
@@ -98,17 +100,19 @@ export function bucketLogLikelihoodRatio(
 }
 
 /**
- * B_j ← (B_j + π_t) · L_t(r_j) with π_t = late / ((t − 1)·t), the prior mass of "the regression starts
- * at informative bucket t" (t ≥ 2), in log space. Returns [] while no component has started.
+ * B_j ← (B_j + π_t) · L_t(r_j) with π_t = `lateStartMass(late, t, lateScale)`, the prior mass of "the
+ * regression starts at informative bucket t" (t ≥ 2), in log space. Returns [] while no component has
+ * started.
  */
 export function advanceLate(
   lateLog: readonly number[],
-  lateMass: number,
+  weights: Pick<MixtureWeights, "lateMass" | "lateScale">,
   t: number,
   increment: number[],
 ): number[] {
+  const { lateMass, lateScale } = weights;
   if (lateMass <= 0 || t < 2) return [];
-  const entry = Math.log(lateMass / ((t - 1) * t));
+  const entry = Math.log(lateStartMass(lateMass, t, lateScale));
   const out: number[] = [];
   for (let j = 1; j <= ALTS; j++) {
     const before = lateLog[j - 1] ?? Number.NEGATIVE_INFINITY;
@@ -119,8 +123,8 @@ export function advanceLate(
 
 /**
  * ln of the mixture likelihood ratio:
- * (1 − late)·Σ_j w_j Λ(r_j) + Σ_j v_j B_j + late/max(1, t), the last term being the late-start
- * components that have not started yet (k > t), which still count with ratio 1.
+ * (1 − late)·Σ_j w_j Λ(r_j) + Σ_j v_j B_j + `lateUnstartedMass(late, t, h)`, the last term being the
+ * late-start components that have not started yet (k > t), which still count with ratio 1.
  */
 export function logEvidence(data: EvidenceData, design: SequentialDesign): number {
   const lateMass = design.weights.lateMass;
@@ -131,7 +135,7 @@ export function logEvidence(data: EvidenceData, design: SequentialDesign): numbe
   const terms = [Math.log1p(-lateMass) + logSumExp(earlyTerms)];
   if (lateMass > 0) {
     terms.push(logSumExp(data.lateLog.map((value, i) => (design.logLate[i] ?? 0) + value)));
-    terms.push(Math.log(lateMass / Math.max(1, data.informativeBuckets)));
+    terms.push(Math.log(lateUnstartedMass(lateMass, data.informativeBuckets, design.weights.lateScale)));
   }
   return logSumExp(terms);
 }
@@ -150,7 +154,7 @@ export function evidenceReaches(data: EvidenceData, design: SequentialDesign, lo
       const term = (design.logLate[i] ?? 0) + (data.lateLog[i] ?? 0);
       if (term > max) max = term;
     }
-    const pending = Math.log(lateMass / Math.max(1, data.informativeBuckets));
+    const pending = Math.log(lateUnstartedMass(lateMass, data.informativeBuckets, design.weights.lateScale));
     if (pending > max) max = pending;
   }
   if (max >= logThreshold) return true;

@@ -10,15 +10,21 @@
  * The prior is a set of weights over the alternatives r_j = maxRatio · 1.05^j, j = 1 … ALTERNATIVES
  * (1.05× … 49.6× maxRatio), in two families:
  * - "early" (mass 1 − late): the regression is there from the first informative bucket. A log-normal
- *   bump (most of the power where the targets are: about 1.2×–2.8×) plus a share `tail` spread evenly in ln r over
- *   the whole grid (hard failures, 10×–50×, are flagged in one or two buckets even with little weight).
+ *   bump (most of the power where the targets are: 1.5×–2×) plus a share `tail` spread evenly in ln r
+ *   over the whole grid (hard failures, 10×–50×, are flagged in one or two buckets even with little
+ *   weight).
  * - "late" (mass `late`): the regression starts at informative bucket k ≥ 2, with prior mass
- *   late / ((k − 1)·k) on k (sums to `late` over k ≥ 2), and a ratio evenly spread in ln r from
+ *   π_k = late·(1 + h) / ((k − 1 + h)·(k + h)), h = `lateScale` (a telescoping sum: π over k ≥ 2
+ *   is `late`, and over k > t it is late·(1 + h) / (t + h)), and a ratio evenly spread in ln r from
  *   `lateFrom` to the top of the grid. This is what lets a release that turns bad mid-analysis be
  *   rolled back within two buckets: without it, the evidence against large ratios piled up during the
- *   good minutes must first be paid back.
+ *   good minutes must first be paid back. h spreads the start over the first tens of buckets (half of
+ *   the late mass on k ≤ h + 2) instead of piling it on the first few, where the early family already
+ *   catches a regression: with the default h = 10 a start at bucket 11 has 2.9 times the mass of the plain
+ *   late / ((k − 1)·k) law (h = 0), a start at bucket 30 6.1 times, a start at bucket 2 a sixth.
  * Any fixed prior keeps the false-alarm guarantee; the choice only moves power around. The default was
- * tuned with `scripts/sim/sequential-power.ts` (figures in `sequential-test.ts`).
+ * tuned with `scripts/sim/sequential-tune.ts` and measured with `scripts/sim/sequential-power.ts`
+ * (figures in `sequential-test.ts`).
  */
 
 /** Grid spacing as a ratio: neighbouring grid values differ by 5%. */
@@ -45,18 +51,26 @@ export interface SequentialPrior {
   late: number;
   /** Smallest ratio (r / maxRatio) of the late-start alternatives, in [1.05, 49.6]. */
   lateFrom: number;
+  /**
+   * h of the late-start law π_k above, ≥ 0 (0: the plain late / ((k − 1)·k)). A field of the prior like
+   * the others, so that a state (which carries its prior) and a stored analysis (which records it) keep
+   * the start law they began with when the default changes.
+   */
+  lateScale: number;
 }
 
 /**
- * Chosen with `scripts/sim/sequential-power.ts`; see the table in `sequential-test.ts`. Changing it
- * changes the meaning of stored states, which is why a state carries the prior it was started with.
+ * Chosen with `scripts/sim/sequential-tune.ts` and `scripts/sim/sequential-power.ts`; see the table in
+ * `sequential-test.ts`. Changing it changes the meaning of stored states, which is why a state carries
+ * the prior it was started with.
  */
 export const DEFAULT_SEQUENTIAL_PRIOR: Readonly<SequentialPrior> = Object.freeze({
-  centre: 1.7,
-  spread: 0.25,
-  tail: 0.2,
+  centre: 1.75,
+  spread: 0.2,
+  tail: 0.15,
   late: 0.2,
   lateFrom: 4,
+  lateScale: 10,
 });
 
 export interface MixtureWeights {
@@ -66,6 +80,8 @@ export interface MixtureWeights {
   late: number[];
   /** Total late mass (the prior's `late`). */
   lateMass: number;
+  /** h of the late-start law (the prior's `lateScale`). */
+  lateScale: number;
 }
 
 /** Throws a RangeError naming the field when a prior is outside its documented domain. */
@@ -77,9 +93,24 @@ export function validatePrior(prior: SequentialPrior): void {
     ["tail", prior.tail >= 0 && prior.tail <= 1],
     ["late", prior.late >= 0 && prior.late < 1],
     ["lateFrom", prior.lateFrom >= GRID_RATIO_STEP && prior.lateFrom <= top],
+    ["lateScale", prior.lateScale >= 0 && Number.isFinite(prior.lateScale)],
   ];
   for (const [field, ok] of checks) {
     if (!ok) throw new RangeError(`sequential prior: ${field} out of range (${prior[field]})`);
+  }
+}
+
+/** Structural and domain check for a prior read back from storage (JSON gives `unknown`). */
+export function isSequentialPrior(value: unknown): value is SequentialPrior {
+  if (typeof value !== "object" || value === null) return false;
+  const fields = ["centre", "spread", "tail", "late", "lateFrom", "lateScale"] as const;
+  const record = value as Record<string, unknown>;
+  if (!fields.every((field) => typeof record[field] === "number")) return false;
+  try {
+    validatePrior(value as SequentialPrior);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -103,5 +134,19 @@ export function mixtureWeights(prior: SequentialPrior): MixtureWeights {
   const late: number[] = [];
   for (let j = 1; j <= ALTERNATIVES; j++) late.push(j >= firstLate ? 1 / lateCount : 0);
 
-  return { early, late, lateMass: prior.late };
+  return { early, late, lateMass: prior.late, lateScale: prior.lateScale };
+}
+
+/**
+ * π_t = late·(1 + h) / ((t − 1 + h)·(t + h)): the prior mass of "the regression starts at informative
+ * bucket t" (t ≥ 2), h = `scale` (a prior's `lateScale`).
+ */
+export function lateStartMass(late: number, t: number, scale: number): number {
+  return (late * (1 + scale)) / ((t - 1 + scale) * (t + scale));
+}
+
+/** Σ_{k > t} π_k = late·(1 + h) / (t + h): the late starts still to come (all of `late` while t ≤ 1). */
+export function lateUnstartedMass(late: number, t: number, scale: number): number {
+  // Exactly `late` before any start, not late·(1 + h) / (1 + h) rounded.
+  return t <= 1 ? late : (late * (1 + scale)) / (t + scale);
 }

@@ -136,7 +136,7 @@ describe("SEQUENTIAL state", () => {
   });
 
   it("keeps the prior it started with", () => {
-    const prior = { centre: 3, spread: 0.5, tail: 0, late: 0, lateFrom: 4 };
+    const prior = { centre: 3, spread: 0.5, tail: 0, late: 0, lateFrom: 4, lateScale: 0 };
     const state = [b(5, 100, 10, 900)].reduce(
       updateSequential,
       initialSequentialState({ maxRatio: 1, alpha: 0.01, prior }),
@@ -167,6 +167,15 @@ describe("SEQUENTIAL state", () => {
     expect(
       code(() =>
         initialSequentialState({ maxRatio: 1, alpha: 0.01, prior: { ...DEFAULT_SEQUENTIAL_PRIOR, late: 1 } }),
+      ),
+    ).toBe("SEQUENTIAL_INVALID_PARAMS");
+    expect(
+      code(() =>
+        initialSequentialState({
+          maxRatio: 1,
+          alpha: 0.01,
+          prior: { ...DEFAULT_SEQUENTIAL_PRIOR, lateScale: -1 },
+        }),
       ),
     ).toBe("SEQUENTIAL_INVALID_PARAMS");
     expect(code(() => updateSequential({ ...state, schema: "other" } as never, b(1, 1, 1, 1)))).toBe(

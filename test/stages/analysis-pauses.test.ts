@@ -139,7 +139,8 @@ describe("ANALYSIS stage: pauses that ask people", () => {
   });
 
   it("a dry-run metric's errors at the end neither pause nor extend the analysis", async () => {
-    const healthy = traffic(100, 0.002);
+    // Enough traffic for five minutes to decide (see "waits out a rate limit once" in analysis.test.ts).
+    const healthy = traffic(500, 0.002);
     const fake = new ScriptedMetrics((q) => (q.query.includes("/") ? outage : healthy(q)));
     const h = await withV1([sequential(), threshold({ dryRun: true })], fake, 5 * MINUTE);
     const id = await deployV2(h);

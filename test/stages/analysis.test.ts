@@ -129,7 +129,9 @@ describe("ANALYSIS stage", () => {
 
   it("waits out a rate limit once for the same window before counting an error", async () => {
     let limited = 1;
-    const healthy = traffic(100, 0.002);
+    // 500 req/s: five minutes hold 30 canary errors, plenty to decide (at 100 req/s the 5 errors of five
+    // minutes sit at the edge of "too little traffic", where a retuned prior tips the analysis to ask).
+    const healthy = traffic(500, 0.002);
     const fake = new ScriptedMetrics((q) => {
       if (limited > 0) {
         limited--;
