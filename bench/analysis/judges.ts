@@ -13,6 +13,7 @@
 import { decideAnalysis } from "../../src/analysis/analysis-decision.js";
 import { mannWhitneyU } from "../../src/analysis/mann-whitney.js";
 import { foldMetric, hasFailed, type TickRecord } from "../../src/analysis/metric-progress.js";
+import { DEFAULT_SEQUENTIAL_PRIOR } from "../../src/analysis/sequential-prior.js";
 import {
   initialSequentialState,
   type SequentialBucket,
@@ -108,9 +109,15 @@ export function sequentialJudge(): Judge {
   };
   return {
     name: "SEQUENTIAL (Kanaria)",
-    setup: "alpha 0.01, maxRatio 1, default prior, early pass off; counts per 1-minute bucket",
+    setup: `alpha 0.01, maxRatio 1, default prior (${Object.entries(DEFAULT_SEQUENTIAL_PRIOR)
+      .map(([field, value]) => `${field} ${value}`)
+      .join(", ")}), early pass off; counts per 1-minute bucket`,
     start() {
-      let state: SequentialState = initialSequentialState({ maxRatio: metric.maxRatio, alpha: metric.alpha });
+      let state: SequentialState = initialSequentialState({
+        maxRatio: metric.maxRatio,
+        alpha: metric.alpha,
+        prior: DEFAULT_SEQUENTIAL_PRIOR,
+      });
       return {
         push(bucket) {
           if (state.failedAtBucket === null) state = updateSequential(state, bucket);
@@ -119,7 +126,7 @@ export function sequentialJudge(): Judge {
         verdictAtEnd() {
           if (state.failedAtBucket !== null) return { kind: "rollback", minute: state.failedAtBucket };
           const progress = {
-            ...foldMetric(metric, []),
+            ...foldMetric(metric, [], DEFAULT_SEQUENTIAL_PRIOR),
             answered: state.buckets,
             sequentialState: state,
             sequential: summarizeSequential(state),
@@ -153,7 +160,7 @@ function productionTickRun(
       if (outcome === undefined) return;
       ticks.push({ at: minute * MINUTE_MS, ...outcome });
       if (outcome.verdict !== "FAIL" && outcome.verdict !== "NO_DATA") return;
-      if (hasFailed(metric, foldMetric(metric, ticks))) failedAt = minute;
+      if (hasFailed(metric, foldMetric(metric, ticks, DEFAULT_SEQUENTIAL_PRIOR))) failedAt = minute;
     },
     rolledBackAt: () => failedAt,
     verdictAtEnd: () => (failedAt === null ? { kind: "promote" } : { kind: "rollback", minute: failedAt }),

@@ -1,9 +1,11 @@
 /**
- * Where one metric of an analysis stands, computed by folding its stored ticks. Nothing else is kept:
- * a restarted analysis rebuilds exactly this from the measurements table and continues, and a replay
- * arrives at the same state from the same ticks.
+ * Where one metric of an analysis stands, computed by folding its stored ticks. Nothing else is kept
+ * but the SEQUENTIAL prior the analysis started with (the stage records it on its first step): a
+ * restarted analysis rebuilds exactly this from the measurements table and that prior, and continues;
+ * a replay arrives at the same state from the same ticks.
  */
 import type { AnalysisMetric } from "../config/types.js";
+import type { SequentialPrior } from "./sequential-prior.js";
 import {
   initialSequentialState,
   type SequentialState,
@@ -35,10 +37,19 @@ export interface MetricProgress {
   sequentialState: SequentialState | undefined;
 }
 
-export function foldMetric(metric: AnalysisMetric, ticks: readonly TickRecord[]): MetricProgress {
+/**
+ * `prior`: the SEQUENTIAL prior the analysis started with (ignored by the other strategies). Required,
+ * not defaulted: folding a resumed analysis with whatever the default is today would change the meaning
+ * of the ticks it already decided on.
+ */
+export function foldMetric(
+  metric: AnalysisMetric,
+  ticks: readonly TickRecord[],
+  prior: Readonly<SequentialPrior>,
+): MetricProgress {
   let state =
     metric.strategy === "SEQUENTIAL"
-      ? initialSequentialState({ maxRatio: metric.maxRatio, alpha: metric.alpha })
+      ? initialSequentialState({ maxRatio: metric.maxRatio, alpha: metric.alpha, prior })
       : undefined;
   const progress: MetricProgress = {
     name: metric.common.name,

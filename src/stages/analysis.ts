@@ -16,82 +16,107 @@
  * On its first step the stage adds a warning to the timeline for each comparison metric whose interval
  * holds fewer than 4 points per side (the config lint `comparisonPointsProblem`): such a metric can
  * (almost) never fail, and `kanaria serve` does not show config warnings.
+ *
+ * It also records, once, the SEQUENTIAL prior its metrics use (stage state `sequentialPrior`), and
+ * every later step — after a restart too — folds the stored ticks with that one. A SEQUENTIAL state is
+ * rebuilt from the ticks on every step, so without the record a Kanaria upgraded mid-analysis would
+ * re-judge ticks already decided under one prior with another, and the two evidences are not one
+ * martingale. An analysis stored before the record existed gets the default of the release that first
+ * resumes it, recorded then and kept.
  */
 import { decideAnalysis, type MetricStanding } from "../analysis/analysis-decision.js";
 import { foldMetric, hasFailed, type MetricProgress, type TickRecord } from "../analysis/metric-progress.js";
+import {
+  DEFAULT_SEQUENTIAL_PRIOR,
+  isSequentialPrior,
+  type SequentialPrior,
+} from "../analysis/sequential-prior.js";
+import { SequentialError } from "../analysis/sequential-test.js";
 import type { TickVerdict } from "../analysis/tick-evaluators.js";
 import { comparisonPointsProblem } from "../config/metric-lints.js";
 import type { AnalysisMetric } from "../config/types.js";
 import { APPROVAL_KEY, approvalsOf } from "../engine/approval-state.js";
-import type { StageContext, StageExecutor } from "../engine/stage-executor.js";
+import type { StageContext, StageExecutor, StepResult } from "../engine/stage-executor.js";
 import type { Measurement } from "../store/measurement-repository.js";
 import { runTick } from "./analysis-tick.js";
 import { storedDeadline } from "./stored-deadline.js";
 
 const MINUTE_MS = 60_000;
+/** Stage-state key of the recorded SEQUENTIAL prior (see the module comment). */
+export const SEQUENTIAL_PRIOR_KEY = "sequentialPrior";
 
-export const analysisExecutor: StageExecutor<"ANALYSIS"> = {
-  kind: "ANALYSIS",
-  async step(ctx) {
-    const { durationMs, metrics, consecutiveErrorLimit } = ctx.stage.options;
-    // Before the start is stored: once per analysis, not again on every step or after a restart.
-    if (typeof ctx.stage.state.analysisStart !== "number") warnUnfailable(ctx, metrics);
-    // Ticks sit on a grid aligned to whole minutes: Datadog's buckets are, and a window that cuts every
-    // bucket (a 1m interval from 09:00:30) would hold no complete one, so every tick would be NO_DATA.
-    const start = storedDeadline(
-      ctx,
-      "analysisStart",
-      (MINUTE_MS - (ctx.clock.now() % MINUTE_MS)) % MINUTE_MS,
-    );
-    const end = start + durationMs;
-    const stored = ctx.measurements();
+/**
+ * The ANALYSIS executor whose new analyses record `defaultPrior` (tests pass another to play a release
+ * whose default differs from the one an analysis started with).
+ */
+export function analysisExecutorWith(defaultPrior: Readonly<SequentialPrior>): StageExecutor<"ANALYSIS"> {
+  return {
+    kind: "ANALYSIS",
+    step: (ctx) => analysisStep(ctx, defaultPrior),
+  };
+}
 
-    const standings: MetricStanding[] = [];
-    for (const metric of metrics) {
-      const ticks = stored.filter((m) => m.metric === metric.common.name).map(toTick);
-      const standing = await catchUp(ctx, metric, ticks, start, end, consecutiveErrorLimit);
-      if ("retryAt" in standing) return { type: "wait", until: standing.retryAt, reason: standing.reason };
-      standings.push(standing);
-    }
+export const analysisExecutor: StageExecutor<"ANALYSIS"> = analysisExecutorWith(DEFAULT_SEQUENTIAL_PRIOR);
 
-    const now = ctx.clock.now();
-    const decision = decideAnalysis(standings, now >= end, consecutiveErrorLimit);
-    switch (decision.kind) {
-      case "fail":
-        return { type: "done", status: "FAILURE", reason: decision.reason };
-      case "pass":
-        return { type: "done", status: "SUCCESS", reason: decision.reason };
-      case "ask": {
-        const approvals = approvalsOf(ctx.stage.state);
-        if (approvals.length > 0) {
-          return {
-            type: "done",
-            status: "SUCCESS",
-            reason: `approved by ${approvals.map((a) => a.actor).join(", ")} despite: ${decision.reason}`,
-          };
-        }
+async function analysisStep(
+  ctx: StageContext<"ANALYSIS">,
+  defaultPrior: Readonly<SequentialPrior>,
+): Promise<StepResult> {
+  const { durationMs, metrics, consecutiveErrorLimit } = ctx.stage.options;
+  // Before the start is stored: once per analysis, not again on every step or after a restart.
+  if (typeof ctx.stage.state.analysisStart !== "number") warnUnfailable(ctx, metrics);
+  const prior = recordedPrior(ctx, metrics, defaultPrior);
+  // Ticks sit on a grid aligned to whole minutes: Datadog's buckets are, and a window that cuts every
+  // bucket (a 1m interval from 09:00:30) would hold no complete one, so every tick would be NO_DATA.
+  const start = storedDeadline(ctx, "analysisStart", (MINUTE_MS - (ctx.clock.now() % MINUTE_MS)) % MINUTE_MS);
+  const end = start + durationMs;
+  const stored = ctx.measurements();
+
+  const standings: MetricStanding[] = [];
+  for (const metric of metrics) {
+    const ticks = stored.filter((m) => m.metric === metric.common.name).map(toTick);
+    const standing = await catchUp(ctx, metric, ticks, prior, start, end, consecutiveErrorLimit);
+    if ("retryAt" in standing) return { type: "wait", until: standing.retryAt, reason: standing.reason };
+    standings.push(standing);
+  }
+
+  const now = ctx.clock.now();
+  const decision = decideAnalysis(standings, now >= end, consecutiveErrorLimit);
+  switch (decision.kind) {
+    case "fail":
+      return { type: "done", status: "FAILURE", reason: decision.reason };
+    case "pass":
+      return { type: "done", status: "SUCCESS", reason: decision.reason };
+    case "ask": {
+      const approvals = approvalsOf(ctx.stage.state);
+      if (approvals.length > 0) {
         return {
-          type: "wait",
-          until: nextTick(standings, start, end, now, consecutiveErrorLimit),
-          reason: decision.reason,
-          approval: {
-            approvers: [],
-            minApproverNum: 1,
-            question: `The analysis of ${ctx.deployment.app} ${ctx.deployment.version} cannot decide: ${decision.reason}. Approve to continue, or roll back.`,
-          },
+          type: "done",
+          status: "SUCCESS",
+          reason: `approved by ${approvals.map((a) => a.actor).join(", ")} despite: ${decision.reason}`,
         };
       }
-      case "continue":
-        // A pause lifted by itself (the provider recovered) must not carry old approvals into a later one.
-        if (ctx.stage.state[APPROVAL_KEY] !== undefined) ctx.saveState({ [APPROVAL_KEY]: undefined });
-        return {
-          type: "wait",
-          until: nextTick(standings, start, end, now, consecutiveErrorLimit),
-          reason: progressLine(standings),
-        };
+      return {
+        type: "wait",
+        until: nextTick(standings, start, end, now, consecutiveErrorLimit),
+        reason: decision.reason,
+        approval: {
+          approvers: [],
+          minApproverNum: 1,
+          question: `The analysis of ${ctx.deployment.app} ${ctx.deployment.version} cannot decide: ${decision.reason}. Approve to continue, or roll back.`,
+        },
+      };
     }
-  },
-};
+    case "continue":
+      // A pause lifted by itself (the provider recovered) must not carry old approvals into a later one.
+      if (ctx.stage.state[APPROVAL_KEY] !== undefined) ctx.saveState({ [APPROVAL_KEY]: undefined });
+      return {
+        type: "wait",
+        until: nextTick(standings, start, end, now, consecutiveErrorLimit),
+        reason: progressLine(standings),
+      };
+  }
+}
 
 /**
  * Runs every tick of `metric` that is due and not yet stored, up to `end` — and past it while the metric
@@ -101,13 +126,14 @@ async function catchUp(
   ctx: StageContext,
   metric: AnalysisMetric,
   stored: TickRecord[],
+  prior: Readonly<SequentialPrior>,
   start: number,
   end: number,
   consecutiveErrorLimit: number,
 ): Promise<MetricStanding | { retryAt: number; reason: string }> {
   const interval = metric.common.intervalMs;
   const ticks = [...stored];
-  let progress = foldMetric(metric, ticks);
+  let progress = foldMetric(metric, ticks, prior);
   for (
     let at = (progress.lastAt ?? start) + interval;
     at <= ctx.clock.now() && (at <= end || pausedForErrors(metric, progress, consecutiveErrorLimit));
@@ -135,9 +161,34 @@ async function catchUp(
       data: { ...tick.data, reason: tick.reason },
     });
     ticks.push(tick);
-    progress = foldMetric(metric, ticks);
+    progress = foldMetric(metric, ticks, prior);
   }
   return { metric, progress };
+}
+
+/**
+ * The SEQUENTIAL prior of this analysis: the one recorded in the stage state, else `defaultPrior`,
+ * recorded now (on the first step, or the first after an upgrade from a release that did not record
+ * it). Nothing is recorded for an analysis without SEQUENTIAL metrics. A record that is not a valid
+ * prior is a corrupt state, not something to paper over with today's default.
+ */
+function recordedPrior(
+  ctx: StageContext,
+  metrics: readonly AnalysisMetric[],
+  defaultPrior: Readonly<SequentialPrior>,
+): Readonly<SequentialPrior> {
+  const stored = ctx.stage.state[SEQUENTIAL_PRIOR_KEY];
+  if (isSequentialPrior(stored)) return stored;
+  if (stored !== undefined) {
+    throw new SequentialError(
+      "SEQUENTIAL_BAD_STATE",
+      `stage state ${SEQUENTIAL_PRIOR_KEY} is not a valid prior: ${JSON.stringify(stored)}`,
+    );
+  }
+  if (metrics.some((m) => m.strategy === "SEQUENTIAL")) {
+    ctx.saveState({ [SEQUENTIAL_PRIOR_KEY]: { ...defaultPrior } });
+  }
+  return defaultPrior;
 }
 
 function toTick(m: Measurement): TickRecord {

@@ -13,6 +13,7 @@ import {
   metricVerdict,
 } from "../../src/analysis/analysis-decision.js";
 import { foldMetric, type TickRecord } from "../../src/analysis/metric-progress.js";
+import { DEFAULT_SEQUENTIAL_PRIOR } from "../../src/analysis/sequential-prior.js";
 import type { TickVerdict } from "../../src/analysis/tick-evaluators.js";
 import type { AnalysisMetric, MetricCommon } from "../../src/config/types.js";
 import { metricCommon } from "../fixtures/metric-common.js";
@@ -68,7 +69,7 @@ function buckets(
 
 const stand = (metric: AnalysisMetric, recorded: TickRecord[]): MetricStanding => ({
   metric,
-  progress: foldMetric(metric, recorded),
+  progress: foldMetric(metric, recorded, DEFAULT_SEQUENTIAL_PRIOR),
 });
 
 // Same error rate on both sides at high traffic: the test could have flagged a small increase.

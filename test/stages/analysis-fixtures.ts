@@ -9,6 +9,7 @@ import type {
   SequentialMetric,
   StageConfig,
 } from "../../src/config/types.js";
+import type { StageExecutor } from "../../src/engine/stage-executor.js";
 import type { MetricQuery } from "../../src/ports.js";
 import { type Harness, harness } from "../engine/harness.js";
 import { FakeCloud } from "../fakes/fake-cloud.js";
@@ -84,17 +85,19 @@ export function pipeline(metrics: AnalysisMetric[], durationMs = 30 * MINUTE): S
   ];
 }
 
-/** A harness whose metrics come from `fake`, with v1 already live. */
+/** A harness whose metrics come from `fake`, with v1 already live; `executors` replace the defaults. */
 export async function withV1(
   metrics: AnalysisMetric[],
   fake: ScriptedMetrics,
   durationMs?: number,
+  executors: StageExecutor[] = [],
 ): Promise<Harness> {
   const cloud = new FakeCloud(TOY_CLOUD);
   const h = harness({
     apps: { web: toyAppConfig({ pipeline: pipeline(metrics, durationMs) }) },
     cloud,
     ports: { ecs: cloud, loadBalancer: cloud, metrics: fake },
+    replaceExecutors: executors,
   });
   const v1 = h.engine.requestDeployment({ app: "web", version: "v1", requester: "U_ALICE", reason: "" });
   if (!v1.ok) throw new Error(v1.refusal.message);

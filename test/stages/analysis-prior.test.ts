@@ -1,0 +1,131 @@
+/**
+ * The SEQUENTIAL prior an analysis started with is recorded in its stage state and kept: a Kanaria
+ * restarted mid-analysis on a release whose default prior differs folds the stored ticks, and judges
+ * the next ones, with the recorded prior. The releases are played by `analysisExecutorWith(prior)`,
+ * so that no test touches the frozen default.
+ */
+import { describe, expect, it } from "vitest";
+import { sequentialBucket } from "../../src/analysis/metric-progress.js";
+import { DEFAULT_SEQUENTIAL_PRIOR, type SequentialPrior } from "../../src/analysis/sequential-prior.js";
+import {
+  initialSequentialState,
+  summarizeSequential,
+  updateSequential,
+} from "../../src/analysis/sequential-test.js";
+import type { AnalysisMetric } from "../../src/config/types.js";
+import type { StageExecutor } from "../../src/engine/stage-executor.js";
+import { analysisExecutorWith, SEQUENTIAL_PRIOR_KEY } from "../../src/stages/analysis.js";
+import type { Measurement } from "../../src/store/measurement-repository.js";
+import { type Harness, harness } from "../engine/harness.js";
+import { ScriptedMetrics } from "../fakes/scripted-metrics.js";
+import { toyAppConfig } from "../fixtures/toy-app.js";
+import {
+  ANALYSIS,
+  analysisStage,
+  deployV2,
+  MINUTE,
+  pipeline,
+  sequential,
+  traffic,
+  withV1,
+} from "./analysis-fixtures.js";
+
+/** The default of an older release: another bump, a heavier late family, the plain start law. */
+const OLDER: SequentialPrior = { centre: 3, spread: 0.3, tail: 0.05, late: 0.4, lateFrom: 2, lateScale: 0 };
+const DURATION = 20 * MINUTE;
+
+/** The same store, clock and cloud under a new engine whose ANALYSIS executor is `executor`. */
+async function restartWith(
+  h: Harness,
+  metrics: AnalysisMetric[],
+  fake: ScriptedMetrics,
+  executor: StageExecutor,
+): Promise<Harness> {
+  await h.engine.stop();
+  return harness({
+    apps: { web: toyAppConfig({ pipeline: pipeline(metrics, DURATION) }) },
+    store: h.store,
+    clock: h.clock,
+    cloud: h.cloud,
+    ports: { ecs: h.cloud, loadBalancer: h.cloud, metrics: fake },
+    replaceExecutors: [executor],
+  });
+}
+
+/** The evidence after each stored tick, recomputed from the ticks' counts under `prior`. */
+function evidenceUnder(prior: SequentialPrior, ticks: readonly Measurement[]): number[] {
+  let state = initialSequentialState({ maxRatio: 1, alpha: 0.01, prior });
+  return ticks.map((tick) => {
+    state = updateSequential(state, sequentialBucket(tick.data));
+    return summarizeSequential(state).evidence;
+  });
+}
+
+async function untilTicks(h: Harness, id: string, n: number): Promise<void> {
+  for (let i = 0; i < 200 && h.store.measurements.list(id, ANALYSIS).length < n; i++)
+    await h.clock.advance(10_000);
+}
+
+describe("ANALYSIS stage: the SEQUENTIAL prior of a resumed analysis", () => {
+  // 2 canary errors in 600 requests against 11 in 5400 a minute: about 1.6×, not enough to fail.
+  const metrics = [sequential()];
+  const script = traffic(100, 0.004);
+
+  it("keeps the prior recorded when it started, though the release that resumes it has another default", async () => {
+    const fake = new ScriptedMetrics(script);
+    let h = await withV1(metrics, fake, DURATION, [analysisExecutorWith(OLDER)]);
+    const id = await deployV2(h);
+    await untilTicks(h, id, 6);
+    expect(analysisStage(h, id)?.state[SEQUENTIAL_PRIOR_KEY]).toEqual(OLDER);
+    const before = h.store.measurements.list(id, ANALYSIS).length;
+
+    h = await restartWith(h, metrics, fake, analysisExecutorWith(DEFAULT_SEQUENTIAL_PRIOR));
+    await h.settle(id);
+    const ticks = h.store.measurements.list(id, ANALYSIS);
+    expect(h.store.deployments.get(id)?.status).toBe("SUCCESS");
+    expect(ticks).toHaveLength(20);
+    expect(analysisStage(h, id)?.state[SEQUENTIAL_PRIOR_KEY]).toEqual(OLDER);
+
+    const stored = ticks.map((t) => t.data.evidence as number);
+    const older = evidenceUnder(OLDER, ticks);
+    const current = evidenceUnder(DEFAULT_SEQUENTIAL_PRIOR, ticks);
+    stored.forEach((evidence, i) => {
+      expect(evidence).toBeCloseTo(older[i] as number, 12);
+    });
+    // The two priors tell these ticks apart: judged with today's default they would read otherwise.
+    for (let i = before; i < ticks.length; i++) {
+      expect(Math.abs(Math.log((current[i] as number) / (older[i] as number)))).toBeGreaterThan(0.1);
+    }
+  });
+
+  it("gives an analysis stored without a record the resuming release's default, and records it", async () => {
+    const fake = new ScriptedMetrics(script);
+    let h = await withV1(metrics, fake, DURATION, [analysisExecutorWith(OLDER)]);
+    const id = await deployV2(h);
+    await untilTicks(h, id, 6);
+    // What a release from before the record left behind.
+    const { [SEQUENTIAL_PRIOR_KEY]: _recorded, ...unrecorded } = analysisStage(h, id)?.state ?? {};
+    h.store.stages.setState(id, ANALYSIS, unrecorded);
+
+    h = await restartWith(h, metrics, fake, analysisExecutorWith(DEFAULT_SEQUENTIAL_PRIOR));
+    await h.settle(id);
+    const ticks = h.store.measurements.list(id, ANALYSIS);
+    expect(analysisStage(h, id)?.state[SEQUENTIAL_PRIOR_KEY]).toEqual(DEFAULT_SEQUENTIAL_PRIOR);
+    const current = evidenceUnder(DEFAULT_SEQUENTIAL_PRIOR, ticks);
+    expect(ticks.at(-1)?.data.evidence as number).toBeCloseTo(current.at(-1) as number, 12);
+  });
+
+  it("does not paper over a recorded prior that is not one: the analysis fails", async () => {
+    const fake = new ScriptedMetrics(script);
+    let h = await withV1(metrics, fake, DURATION, [analysisExecutorWith(OLDER)]);
+    const id = await deployV2(h);
+    await untilTicks(h, id, 2);
+    const state = analysisStage(h, id)?.state ?? {};
+    h.store.stages.setState(id, ANALYSIS, { ...state, [SEQUENTIAL_PRIOR_KEY]: { ...OLDER, late: 1.5 } });
+
+    h = await restartWith(h, metrics, fake, analysisExecutorWith(DEFAULT_SEQUENTIAL_PRIOR));
+    await h.settle(id);
+    expect(h.store.deployments.get(id)?.status).toBe("ROLLED_BACK");
+    expect(analysisStage(h, id)?.statusReason).toMatch(/sequentialPrior is not a valid prior/);
+  });
+});
