@@ -45,7 +45,11 @@ export class AckThreadReceiver implements Receiver {
       port,
       healthTimeoutMs: this.options.healthTimeoutMs ?? 2000,
     };
-    const worker = startModuleWorker(import.meta.url, "ack-worker", { workerData });
+    // A small young generation: the thread's garbage is a few KB per request.
+    const worker = startModuleWorker(import.meta.url, "ack-worker", {
+      workerData,
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    });
     this.worker = worker;
     this.stopping = false;
     return new Promise<number>((resolve, reject) => {
