@@ -3,6 +3,8 @@
  * columns = traffic levels, cell = rollback % / median minute of the rollback decision), then the §10
  * target lines. Pure: results in, lines out.
  */
+
+import { median } from "../../src/analysis/median.js";
 import {
   ANALYSIS_MINUTES,
   BASE_TRAFFIC,
@@ -13,7 +15,6 @@ import {
   TRAFFIC_LEVELS,
 } from "./cells.js";
 import type { Judge } from "./judges.js";
-import { median } from "./median.js";
 import { cellOf, type FigureRow, rollbackShare, type TargetResult, tallyAt } from "./targets.js";
 
 export interface RunInfo {

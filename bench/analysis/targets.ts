@@ -15,6 +15,8 @@
  * goal and the bound is below the goal too is a miss no level-α test avoids (`beyond`); the other
  * misses are plain misses. Neither is called met.
  */
+
+import { median } from "../../src/analysis/median.js";
 import {
   ANALYSIS_MINUTES,
   BASE_TRAFFIC,
@@ -27,7 +29,6 @@ import {
   TRAFFIC_LEVELS,
 } from "./cells.js";
 import type { Judge } from "./judges.js";
-import { median } from "./median.js";
 
 export { HARD_FAILURE_BUCKETS } from "./cells.js";
 

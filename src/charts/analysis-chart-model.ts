@@ -17,6 +17,7 @@
  * time order). A null y breaks a line: ERROR and NO_DATA windows are gaps plus a shaded `ChartGap`,
  * never zeros.
  */
+import { median } from "../analysis/median.js";
 import type { AnalysisMetric } from "../config/types.js";
 import type { Measurement } from "../store/measurement-repository.js";
 import { clockTime, finiteNumber, finiteNumbers, formatFigure, formatInterval } from "./chart-format.js";
@@ -363,13 +364,4 @@ function gapPoint(tick: Tick, intervalMs: number): ChartPoint {
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-function median(values: readonly number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
