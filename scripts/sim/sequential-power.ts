@@ -198,11 +198,12 @@ export function runCell(
   return { hits, runs, buckets };
 }
 
-function parsePrior(text: string | undefined): SequentialPrior {
+/** `centre=1.6,late=0.3`: the default prior with these fields replaced. */
+export function parsePrior(text: string | undefined): SequentialPrior {
   const prior: SequentialPrior = { ...DEFAULT_SEQUENTIAL_PRIOR };
   if (!text) return prior;
   for (const pair of text.split(",")) {
-    const [key, value] = pair.split("=");
+    const [key, value] = pair.split("=").map((x) => x.trim());
     if (key === undefined || value === undefined || !(key in prior))
       throw new Error(`bad --prior entry: ${pair}`);
     prior[key as keyof SequentialPrior] = Number(value);

@@ -44,7 +44,7 @@ import {
   summarizeSequential,
   updateSequential,
 } from "../../src/analysis/sequential-test.js";
-import { cellSeed } from "./sequential-power.js";
+import { cellSeed, parsePrior } from "./sequential-power.js";
 
 const LOG_THRESHOLD = Math.log(100); // alpha 0.01
 const HARD_FAILURE_BUCKETS = 2;
@@ -297,17 +297,6 @@ const GOALS: Record<string, { goal: number; upper: boolean; levels?: number[] }>
 };
 
 /** "centre=1.6,spread=0.15,…,lateScale=10": unnamed fields keep the default prior's values. */
-function parsePrior(text: string): SequentialPrior {
-  const prior: SequentialPrior = { ...DEFAULT_SEQUENTIAL_PRIOR };
-  for (const pair of text.split(",")) {
-    const [key, value] = pair.split("=").map((x) => x.trim());
-    if (key !== undefined && value !== undefined && key in prior) {
-      prior[key as keyof SequentialPrior] = Number(value);
-    } else throw new Error(`bad prior entry ${pair}`);
-  }
-  return prior;
-}
-
 function main(argv: string[]): void {
   const option = (name: string): string | undefined => {
     const i = argv.indexOf(`--${name}`);
