@@ -84,7 +84,7 @@ export async function measureConcurrentDeployments(options: LoadBenchOptions): P
     const sampler = startResourceSampler({
       intervalMs: options.sampleIntervalMs,
       resolutionMs: 10,
-      count: () => sandbox.store.deployments.active().length,
+      count: () => sandbox.store.deployments.activeIds().length,
     });
     const phases: PhaseResult[] = [];
     try {
@@ -159,7 +159,8 @@ async function runPhase(
   const ids = apps.map(deploymentOf).filter((id): id is string => id !== undefined);
   if (ids.length < apps.length) problems.push(`${apps.length - ids.length} /deploy commands started nothing`);
 
-  const status = (id: string) => sandbox.store.deployments.get(id)?.status ?? "UNKNOWN";
+  // Polled for every deployment at every step: the status column alone, not the whole parsed row.
+  const status = (id: string) => sandbox.store.deployments.summary(id)?.status ?? "UNKNOWN";
   const clicked = new Set<string>();
   const clicks: Promise<void>[] = [];
   const approveWhenShown = (): void => {

@@ -288,8 +288,8 @@ export class Engine {
     if (this.stopper.signal.aborted) return;
     try {
       for (const id of this.deps.store.commands.deploymentsWithPending()) this.dispatch(id);
-      for (const d of this.deps.store.deployments.active()) {
-        if (!this.drivers.has(d.id)) this.drive(d.id, "found");
+      for (const id of this.deps.store.deployments.activeIds()) {
+        if (!this.drivers.has(id)) this.drive(id, "found");
       }
     } catch (error) {
       this.log.error({ err: error }, "polling the store failed");

@@ -70,7 +70,7 @@ export class Journal {
     const now = this.clock.now();
     const result = this.store.transaction(() => fn(this.writer(deploymentId, now, recorded)));
     if (recorded.length > 0) {
-      const app = this.store.deployments.get(deploymentId)?.app ?? "";
+      const app = this.store.deployments.summary(deploymentId)?.app ?? "";
       for (const event of recorded) this.notifier.publish({ deploymentId, app, eventId: event.id });
     }
     return result;

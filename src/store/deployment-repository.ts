@@ -55,6 +55,24 @@ export class DeploymentRepository {
     return row && fromRow(row);
   }
 
+  /**
+   * The status and app alone, without parsing the row's app config, access and context (JSON of
+   * several KB): what the engine's poll, the journal and watchers read many times a second.
+   */
+  summary(id: string): { app: string; status: DeploymentStatus } | undefined {
+    return this.db.prepare("SELECT app, status FROM deployments WHERE id = ?").get(id) as
+      | { app: string; status: DeploymentStatus }
+      | undefined;
+  }
+
+  /** Ids of the unfinished deployments, oldest first (as `active()`, without parsing the rows). */
+  activeIds(): string[] {
+    const rows = this.db
+      .prepare(`SELECT id FROM deployments WHERE status IN ${ACTIVE} ORDER BY created_at`)
+      .all() as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
   active(): Deployment[] {
     const rows = this.db
       .prepare(`SELECT * FROM deployments WHERE status IN ${ACTIVE} ORDER BY created_at`)

@@ -49,6 +49,19 @@ describe("repositories", () => {
     expect(store.deployments.active().map((d) => d.id)).toEqual(["c"]);
   });
 
+  it("reads a deployment's app and status, and the unfinished ids oldest first, without the whole row", () => {
+    const { store } = openStore(":memory:");
+    store.deployments.insert(deployment("done", { status: "SUCCESS", createdAt: 1, finishedAt: 2 }));
+    store.deployments.insert(deployment("late", { app: "api", status: "WAITING_APPROVAL", createdAt: 7 }));
+    store.deployments.insert(deployment("early", { app: "web", status: "ROLLING_BACK", createdAt: 3 }));
+    store.deployments.insert(deployment("new", { app: "db", status: "PLANNED", createdAt: 9 }));
+    expect(store.deployments.summary("late")).toEqual({ app: "api", status: "WAITING_APPROVAL" });
+    expect(store.deployments.summary("done")).toEqual({ app: "web", status: "SUCCESS" });
+    expect(store.deployments.summary("nope")).toBeUndefined();
+    expect(store.deployments.activeIds()).toEqual(["early", "late", "new"]);
+    expect(store.deployments.activeIds()).toEqual(store.deployments.active().map((d) => d.id));
+  });
+
   it("records a measurement once per (metric, at)", () => {
     const { store } = openStore(":memory:");
     store.deployments.insert(deployment("web-1"));
