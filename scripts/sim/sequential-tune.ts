@@ -296,7 +296,6 @@ const GOALS: Record<string, { goal: number; upper: boolean; levels?: number[] }>
   "20pct@11": { goal: 0.95, upper: false },
 };
 
-/** "centre=1.6,spread=0.15,…,lateScale=10": unnamed fields keep the default prior's values. */
 function main(argv: string[]): void {
   const option = (name: string): string | undefined => {
     const i = argv.indexOf(`--${name}`);
