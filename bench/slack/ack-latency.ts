@@ -218,6 +218,9 @@ async function send(client: SlackSignedClient, remote: RemoteFetch, command: Pla
 }
 
 /** A few commands one by one before measuring: the first requests of a fresh process pay for JIT and lazy set-up. */
+/** The warm-up's one-by-one commands: one of each kind of answer (help, status, history, refusals). */
+export const WARM_UP_TEXTS = ["help", "status", "history web", "wbe v1", "status web web"];
+
 /**
  * Five commands one by one, then one round of `concurrency` read-only commands at once, none counted:
  * a bot that has been up for a while has its code compiled and, behind a load balancer, its
@@ -244,8 +247,6 @@ async function warmUp(
   const sent = await Promise.all(round.map((c) => send(client, remote, c)));
   await waitFor(() => sent.every((s) => answeredAt.has(s.responseUrlId)), 30_000);
 }
-
-export const WARM_UP_TEXTS = ["help", "status", "history web", "wbe v1", "status web web"];
 
 /** Polls `done` every few ms of real time, up to `timeoutMs`; returns whether it held. */
 async function waitFor(done: () => boolean, timeoutMs: number): Promise<boolean> {

@@ -70,6 +70,11 @@ export interface EventReply extends BotReply {
   ts?: string;
 }
 
+/** Slack's request signature: `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<body>` (timestamp in seconds). */
+export function slackSignature(signingSecret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac("sha256", signingSecret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+}
+
 export class SlackSignedClient {
   private readonly botUrl: string;
   private readonly signingSecret: string;
@@ -278,7 +283,7 @@ export class SlackSignedClient {
 
   /** `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<body>`. */
   sign(timestamp: number, body: string): string {
-    return `v0=${createHmac("sha256", this.signingSecret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+    return slackSignature(this.signingSecret, timestamp, body);
   }
 
   private async sendEvent(event: Record<string, unknown>): Promise<EventReply> {

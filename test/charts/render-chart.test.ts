@@ -21,27 +21,15 @@ import {
   renderChartRaster,
   renderChartSvg,
 } from "../../src/charts/render-chart.js";
-import type { AnalysisMetric, MetricCommon } from "../../src/config/types.js";
+import type { AnalysisMetric } from "../../src/config/types.js";
 import { KanariaError } from "../../src/domain/kanaria-error.js";
 import type { Measurement } from "../../src/store/measurement-repository.js";
+import { metricCommon } from "../fixtures/metric-common.js";
 
 const MINUTE = 60_000;
 /** 2025-06-03 14:00 UTC. */
 const START = Date.UTC(2025, 5, 3, 14, 0);
 const noArgs = { primary: {}, canary: {}, baseline: {} };
-
-function common(name: string, intervalMs = MINUTE): MetricCommon {
-  return {
-    name,
-    provider: "datadog",
-    intervalMs,
-    failureLimit: 0,
-    skipOnNoData: false,
-    timeoutMs: 30_000,
-    dryRun: false,
-    appArgs: {},
-  };
-}
 
 function measurement(
   metric: string,
@@ -59,7 +47,7 @@ const wiggle = (i: number) => Math.sin(i * 2.3) * 0.6 + Math.cos(i * 5.1) * 0.4;
 function sequentialInput(): AnalysisChartInput {
   const metric: AnalysisMetric = {
     strategy: "SEQUENTIAL",
-    common: common("error rate"),
+    common: metricCommon("error rate"),
     errors: "e",
     total: "t",
     control: "PRIMARY",
@@ -113,7 +101,7 @@ function sequentialInput(): AnalysisChartInput {
 function thresholdInput(): AnalysisChartInput {
   const metric: AnalysisMetric = {
     strategy: "THRESHOLD",
-    common: common("p99 latency", 5 * MINUTE),
+    common: metricCommon("p99 latency", { intervalMs: 5 * MINUTE }),
     query: "q",
     expected: { max: 500 },
   };
@@ -147,10 +135,15 @@ function thresholdInput(): AnalysisChartInput {
 function comparisonInput(strategy: "CANARY_PRIMARY" | "CANARY_BASELINE" | "PREVIOUS"): AnalysisChartInput {
   const metric: AnalysisMetric =
     strategy === "PREVIOUS"
-      ? { strategy, common: common("latency p95", 2 * MINUTE), query: "q", deviation: "HIGH" }
+      ? {
+          strategy,
+          common: metricCommon("latency p95", { intervalMs: 2 * MINUTE }),
+          query: "q",
+          deviation: "HIGH",
+        }
       : {
           strategy,
-          common: common("latency p95", 2 * MINUTE),
+          common: metricCommon("latency p95", { intervalMs: 2 * MINUTE }),
           query: "q",
           deviation: "HIGH",
           variantArgs: noArgs,

@@ -3,13 +3,13 @@
  * from another worker thread (so that they go out and are answered while this test's main thread is
  * deliberately blocked), and the listener running on the main thread afterwards.
  */
-import { createHmac } from "node:crypto";
 import { Writable } from "node:stream";
 import { App } from "@slack/bolt";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RemoteFetch, startRemoteFetch } from "../../bench/slack/remote-fetch.js";
 import { silentLogger } from "../../src/engine/logger.js";
+import { slackSignature } from "../../src/sandbox/slack-signed-client.js";
 import { AckThreadReceiver } from "../../src/slack/ack-thread-receiver.js";
 
 const SECRET = "test-signing-secret";
@@ -21,12 +21,11 @@ function blockMainThread(ms: number): number {
 }
 
 function signed(body: string, secret = SECRET): Record<string, string> {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+  const timestamp = Math.floor(Date.now() / 1000);
   return {
     "content-type": "application/x-www-form-urlencoded",
-    "x-slack-request-timestamp": timestamp,
-    "x-slack-signature": signature,
+    "x-slack-request-timestamp": String(timestamp),
+    "x-slack-signature": slackSignature(secret, timestamp, body),
   };
 }
 
