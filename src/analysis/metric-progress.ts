@@ -1,8 +1,8 @@
 /**
- * Where one metric of an analysis stands, computed by folding its stored ticks. Nothing else is kept
+ * Where one metric of an analysis stands, computed by folding its stored ticks. Nothing else is stored
  * but the SEQUENTIAL prior the analysis started with (the stage records it on its first step): a
  * restarted analysis rebuilds exactly this from the measurements table and that prior, and continues;
- * a replay arrives at the same state from the same ticks.
+ * a replay arrives at the same state from the same ticks. `advanceProgress` folds one tick more.
  */
 import type { AnalysisMetric } from "../config/types.js";
 import type { SequentialPrior } from "./sequential-prior.js";
@@ -38,20 +38,12 @@ export interface MetricProgress {
 }
 
 /**
- * `prior`: the SEQUENTIAL prior the analysis started with (ignored by the other strategies). Required,
- * not defaulted: folding a resumed analysis with whatever the default is today would change the meaning
- * of the ticks it already decided on.
+ * Where a metric stands before its first tick. `prior`: the SEQUENTIAL prior the analysis started with
+ * (ignored by the other strategies). Required, not defaulted: folding a resumed analysis with whatever
+ * the default is today would change the meaning of the ticks it already decided on.
  */
-export function foldMetric(
-  metric: AnalysisMetric,
-  ticks: readonly TickRecord[],
-  prior: Readonly<SequentialPrior>,
-): MetricProgress {
-  let state =
-    metric.strategy === "SEQUENTIAL"
-      ? initialSequentialState({ maxRatio: metric.maxRatio, alpha: metric.alpha, prior })
-      : undefined;
-  const progress: MetricProgress = {
+export function startProgress(metric: AnalysisMetric, prior: Readonly<SequentialPrior>): MetricProgress {
+  return {
     name: metric.common.name,
     lastAt: undefined,
     answered: 0,
@@ -59,28 +51,66 @@ export function foldMetric(
     consecutiveErrors: 0,
     lastReason: "",
     sequential: undefined,
-    sequentialState: undefined,
+    sequentialState:
+      metric.strategy === "SEQUENTIAL"
+        ? initialSequentialState({ maxRatio: metric.maxRatio, alpha: metric.alpha, prior })
+        : undefined,
   };
-  for (const tick of [...ticks].sort((a, b) => a.at - b.at)) {
-    progress.lastAt = tick.at;
-    progress.lastReason = tick.reason;
-    if (tick.verdict === "ERROR") {
-      progress.consecutiveErrors += 1;
-      continue;
-    }
-    progress.consecutiveErrors = 0;
-    progress.answered += 1;
-    if (state) {
-      state = updateSequential(state, sequentialBucket(tick.data));
-      if (tick.verdict === "FAIL") progress.failures += 1;
-      continue;
-    }
-    if (tick.verdict === "FAIL") progress.failures += 1;
-    if (tick.verdict === "NO_DATA" && !metric.common.skipOnNoData) progress.failures += 1;
+}
+
+/** A SEQUENTIAL state with one tick's bucket folded in, and its summary. */
+export interface SequentialFold {
+  state: SequentialState;
+  summary: SequentialSummary;
+}
+
+/**
+ * `progress` with one more tick, later than every tick folded into it; `progress` is not modified.
+ * O(1) in the ticks before it (one SEQUENTIAL update and summary), which is what lets the stage
+ * advance a long analysis tick by tick instead of refolding everything it stored. `folded`: the
+ * SEQUENTIAL update the tick itself computed from `progress` and the tick's bucket (the summary is
+ * the costly part of a tick), used instead of computing it again.
+ */
+export function advanceProgress(
+  metric: AnalysisMetric,
+  progress: MetricProgress,
+  tick: TickRecord,
+  folded?: SequentialFold,
+): MetricProgress {
+  const next: MetricProgress = { ...progress, lastAt: tick.at, lastReason: tick.reason };
+  if (tick.verdict === "ERROR") {
+    next.consecutiveErrors += 1;
+    return next;
   }
-  if (state) {
-    progress.sequentialState = state;
-    progress.sequential = summarizeSequential(state);
+  next.consecutiveErrors = 0;
+  next.answered += 1;
+  if (tick.verdict === "FAIL") next.failures += 1;
+  if (next.sequentialState) {
+    if (folded) {
+      next.sequentialState = folded.state;
+      next.sequential = folded.summary;
+    } else {
+      next.sequentialState = updateSequential(next.sequentialState, sequentialBucket(tick.data));
+      next.sequential = summarizeSequential(next.sequentialState);
+    }
+    return next;
+  }
+  if (tick.verdict === "NO_DATA" && !metric.common.skipOnNoData) next.failures += 1;
+  return next;
+}
+
+/** Every tick folded in time order: what a restarted analysis or a replay rebuilds from storage. */
+export function foldMetric(
+  metric: AnalysisMetric,
+  ticks: readonly TickRecord[],
+  prior: Readonly<SequentialPrior>,
+): MetricProgress {
+  let progress = startProgress(metric, prior);
+  for (const tick of [...ticks].sort((a, b) => a.at - b.at))
+    progress = advanceProgress(metric, progress, tick);
+  // A SEQUENTIAL metric without an answered tick still has a summary (of the empty state).
+  if (progress.sequentialState && !progress.sequential) {
+    progress = { ...progress, sequential: summarizeSequential(progress.sequentialState) };
   }
   return progress;
 }

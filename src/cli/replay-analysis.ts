@@ -100,7 +100,7 @@ export async function replayAnalysis(
       {
         store,
         journal,
-        registry: new ExecutorRegistry().register(analysisExecutor),
+        registry: new ExecutorRegistry().register(analysisExecutor()),
         ports: { ecs: noEcs, loadBalancer: noLoadBalancer, metrics },
         clock,
         logger: options.logger ?? silentLogger(),

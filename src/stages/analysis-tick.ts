@@ -4,7 +4,7 @@
  * tick that neither passes nor fails; the stage decides what repeated errors mean.
  */
 
-import type { MetricProgress } from "../analysis/metric-progress.js";
+import type { MetricProgress, SequentialFold } from "../analysis/metric-progress.js";
 import { summarizeSequential, updateSequential } from "../analysis/sequential-test.js";
 import {
   evaluateComparison,
@@ -24,7 +24,8 @@ export interface TickWindow {
   analysisStart: number;
 }
 
-export type TickResult = TickOutcome & { retryAfterMs?: number };
+/** `folded`: a SEQUENTIAL tick's update of the metric's state, for the stage to keep (see advanceProgress). */
+export type TickResult = TickOutcome & { retryAfterMs?: number; folded?: SequentialFold };
 
 export async function runTick(
   ctx: StageContext,
@@ -107,7 +108,9 @@ async function sequentialTick(
     controlTotal: controlTotal ?? 0,
   };
   if (!progress.sequentialState) throw new Error("SEQUENTIAL metric without state");
-  const summary = summarizeSequential(updateSequential(progress.sequentialState, bucket));
+  const state = updateSequential(progress.sequentialState, bucket);
+  const summary = summarizeSequential(state);
+  const folded = { state, summary };
   const data = {
     ...bucket,
     estimate: finiteOrNull(summary.estimate),
@@ -121,6 +124,7 @@ async function sequentialTick(
       verdict: "NO_DATA",
       reason: `no ${bucket.canaryTotal === 0 ? "canary" : control} traffic in this window`,
       data,
+      folded,
     };
   }
   const figures =
@@ -128,8 +132,8 @@ async function sequentialTick(
     `ratio ${summary.estimate === undefined ? "n/a" : formatNumber(summary.estimate)} ` +
     `(${formatNumber(summary.interval[0])}–${formatNumber(summary.interval[1])}), evidence ${formatNumber(summary.evidence)}/${formatNumber(summary.threshold)}`;
   if (summary.decision === "FAIL")
-    return { verdict: "FAIL", reason: `error ratio above ${metric.maxRatio}: ${figures}`, data };
-  return { verdict: "PASS", reason: figures, data };
+    return { verdict: "FAIL", reason: `error ratio above ${metric.maxRatio}: ${figures}`, data, folded };
+  return { verdict: "PASS", reason: figures, data, folded };
 }
 
 function query(

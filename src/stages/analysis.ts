@@ -19,13 +19,20 @@
  *
  * It also records, once, the SEQUENTIAL prior its metrics use (stage state `sequentialPrior`), and
  * every later step — after a restart too — folds the stored ticks with that one. A SEQUENTIAL state is
- * rebuilt from the ticks on every step, so without the record a Kanaria upgraded mid-analysis would
+ * rebuilt from the ticks whenever this process holds no fold of them (`ProgressMemo`: after a restart,
+ * say), so without the record a Kanaria upgraded mid-analysis would
  * re-judge ticks already decided under one prior with another, and the two evidences are not one
  * martingale. An analysis stored before the record existed gets the default of the release that first
  * resumes it, recorded then and kept.
  */
 import { decideAnalysis, type MetricStanding } from "../analysis/analysis-decision.js";
-import { foldMetric, hasFailed, type MetricProgress, type TickRecord } from "../analysis/metric-progress.js";
+import {
+  advanceProgress,
+  foldMetric,
+  hasFailed,
+  type MetricProgress,
+  type TickRecord,
+} from "../analysis/metric-progress.js";
 import {
   DEFAULT_SEQUENTIAL_PRIOR,
   isSequentialPrior,
@@ -39,6 +46,7 @@ import { APPROVAL_KEY, approvalsOf } from "../engine/approval-state.js";
 import type { StageContext, StageExecutor, StepResult } from "../engine/stage-executor.js";
 import type { Measurement } from "../store/measurement-repository.js";
 import { runTick } from "./analysis-tick.js";
+import { ProgressMemo } from "./progress-memo.js";
 import { storedDeadline } from "./stored-deadline.js";
 
 const MINUTE_MS = 60_000;
@@ -46,21 +54,27 @@ const MINUTE_MS = 60_000;
 export const SEQUENTIAL_PRIOR_KEY = "sequentialPrior";
 
 /**
- * The ANALYSIS executor whose new analyses record `defaultPrior` (tests pass another to play a release
- * whose default differs from the one an analysis started with).
+ * An ANALYSIS executor whose new analyses record `defaultPrior` (tests pass another to play a release
+ * whose default differs from the one an analysis started with). Each executor keeps its own
+ * `ProgressMemo`: one per engine.
  */
 export function analysisExecutorWith(defaultPrior: Readonly<SequentialPrior>): StageExecutor<"ANALYSIS"> {
+  const memo = new ProgressMemo();
   return {
     kind: "ANALYSIS",
-    step: (ctx) => analysisStep(ctx, defaultPrior),
+    step: (ctx) => analysisStep(ctx, defaultPrior, memo),
   };
 }
 
-export const analysisExecutor: StageExecutor<"ANALYSIS"> = analysisExecutorWith(DEFAULT_SEQUENTIAL_PRIOR);
+/** The ANALYSIS executor of this release: new analyses record `DEFAULT_SEQUENTIAL_PRIOR`. */
+export function analysisExecutor(): StageExecutor<"ANALYSIS"> {
+  return analysisExecutorWith(DEFAULT_SEQUENTIAL_PRIOR);
+}
 
 async function analysisStep(
   ctx: StageContext<"ANALYSIS">,
   defaultPrior: Readonly<SequentialPrior>,
+  memo: ProgressMemo,
 ): Promise<StepResult> {
   const { durationMs, metrics, consecutiveErrorLimit } = ctx.stage.options;
   // Before the start is stored: once per analysis, not again on every step or after a restart.
@@ -71,17 +85,22 @@ async function analysisStep(
   const start = storedDeadline(ctx, "analysisStart", (MINUTE_MS - (ctx.clock.now() % MINUTE_MS)) % MINUTE_MS);
   const end = start + durationMs;
   const stored = ctx.measurements();
+  const memoPrefix = `${ctx.deployment.id}#${ctx.stage.index}#${start}#`;
 
   const standings: MetricStanding[] = [];
   for (const metric of metrics) {
     const ticks = stored.filter((m) => m.metric === metric.common.name).map(toTick);
-    const standing = await catchUp(ctx, metric, ticks, prior, start, end, consecutiveErrorLimit);
+    const standing = await catchUp(ctx, metric, ticks, prior, start, end, consecutiveErrorLimit, {
+      memo,
+      key: memoPrefix + metric.common.name,
+    });
     if ("retryAt" in standing) return { type: "wait", until: standing.retryAt, reason: standing.reason };
     standings.push(standing);
   }
 
   const now = ctx.clock.now();
   const decision = decideAnalysis(standings, now >= end, consecutiveErrorLimit);
+  if (decision.kind === "fail" || decision.kind === "pass") memo.forget(memoPrefix);
   switch (decision.kind) {
     case "fail":
       return { type: "done", status: "FAILURE", reason: decision.reason };
@@ -90,6 +109,7 @@ async function analysisStep(
     case "ask": {
       const approvals = approvalsOf(ctx.stage.state);
       if (approvals.length > 0) {
+        memo.forget(memoPrefix);
         return {
           type: "done",
           status: "SUCCESS",
@@ -130,10 +150,12 @@ async function catchUp(
   start: number,
   end: number,
   consecutiveErrorLimit: number,
+  cache: { memo: ProgressMemo; key: string },
 ): Promise<MetricStanding | { retryAt: number; reason: string }> {
   const interval = metric.common.intervalMs;
-  const ticks = [...stored];
-  let progress = foldMetric(metric, ticks, prior);
+  let count = stored.length;
+  let progress = cache.memo.lookup(cache.key, stored) ?? foldMetric(metric, stored, prior);
+  cache.memo.store(cache.key, count, progress);
   for (
     let at = (progress.lastAt ?? start) + interval;
     at <= ctx.clock.now() && (at <= end || pausedForErrors(metric, progress, consecutiveErrorLimit));
@@ -160,8 +182,9 @@ async function catchUp(
       verdict: tick.verdict,
       data: { ...tick.data, reason: tick.reason },
     });
-    ticks.push(tick);
-    progress = foldMetric(metric, ticks, prior);
+    progress = advanceProgress(metric, progress, tick, result.folded);
+    count += 1;
+    cache.memo.store(cache.key, count, progress);
   }
   return { metric, progress };
 }

@@ -22,6 +22,6 @@ export function defaultExecutors(): ExecutorRegistry {
     .register(ecsPrimaryRolloutExecutor)
     .register(ecsCanaryCleanExecutor)
     .register(ecsBaselineCleanExecutor)
-    .register(analysisExecutor)
+    .register(analysisExecutor())
     .register(rollbackExecutor);
 }
