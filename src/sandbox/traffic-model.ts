@@ -60,6 +60,13 @@ export class TrafficModel {
   private readonly apps = new Map<string, AppTraffic>();
   private groups = new Map<string, GroupMinute>();
   private versions = new Map<string, VersionMinute>();
+  private readonly multipliers = new WeakMap<AppTraffic, { minute: number; value: number }>();
+  /** route()'s working arrays (one healthy version per entry), reused across calls. */
+  private readonly scratch = {
+    versionNames: [] as string[],
+    versionCounts: [] as number[],
+    versionProfiles: [] as VersionProfile[],
+  };
 
   constructor(
     private readonly elb: ElbWorld,
@@ -167,6 +174,12 @@ export class TrafficModel {
     }
   }
 
+  /**
+   * Splits a group's requests over its healthy targets' versions and draws their errors. It runs for
+   * every app and group on every step of the world, so it reuses scratch arrays instead of allocating
+   * per call; the draws are the same, in the same order, as a plain multinomial over the versions in the
+   * order their first healthy target appears.
+   */
   private route(
     traffic: AppTraffic,
     loadBalancerArn: string,
@@ -176,36 +189,46 @@ export class TrafficModel {
     const minute = this.groupMinute(traffic, loadBalancerArn, group);
     if (requests === 0) return;
     minute.requests += requests;
-    const healthy = this.elb.targets.healthyTargets(group);
-    if (healthy.length === 0) {
+    const { versionNames, versionCounts, versionProfiles } = this.scratch;
+    let kinds = 0;
+    for (const t of group.targets.values()) {
+      if (t.state !== "healthy") continue;
+      let j = 0;
+      while (j < kinds && versionNames[j] !== t.version) j++;
+      if (j === kinds) {
+        versionNames[j] = t.version;
+        versionProfiles[j] = t.profile;
+        versionCounts[j] = 0;
+        kinds++;
+      }
+      versionCounts[j] = (versionCounts[j] ?? 0) + 1;
+    }
+    if (kinds === 0) {
       minute.elb5xx += requests;
       return;
     }
-    const byVersion = new Map<string, VersionCount>();
-    for (const t of healthy) {
-      const entry = byVersion.get(t.version) ?? { count: 0, profile: t.profile };
-      entry.count++;
-      byVersion.set(t.version, entry);
-    }
-    const versions = [...byVersion.entries()];
-    const split = this.random.multinomial(
-      requests,
-      versions.map(([, v]) => v.count),
-    );
-    versions.forEach(([version, { profile }], i) => {
-      const n = split[i] ?? 0;
-      if (n === 0) return;
+    versionCounts.length = kinds;
+    // One version takes everything; the multinomial would not draw for it either.
+    const split = kinds === 1 ? undefined : this.random.multinomial(requests, versionCounts);
+    for (let i = 0; i < kinds; i++) {
+      const n = split ? (split[i] ?? 0) : requests;
+      if (n === 0) continue;
+      const version = versionNames[i] as string;
+      const profile = versionProfiles[i] as VersionProfile;
       const errors = this.random.binomial(n, profile.errorRate);
       minute.target5xx += errors;
-      const served = minute.served.get(version) ?? { count: 0, profile };
-      served.count += n;
-      minute.served.set(version, served);
-      const key = JSON.stringify([traffic.app, version]);
-      const apm = this.versions.get(key) ?? { traffic, version, hits: 0, errors: 0, profile };
-      apm.hits += n;
-      apm.errors += errors;
-      this.versions.set(key, apm);
-    });
+      const served = minute.served.get(version);
+      if (served) served.count += n;
+      else minute.served.set(version, { count: n, profile });
+      const key = `${traffic.app}\u0000${version}`;
+      const apm = this.versions.get(key);
+      if (apm) {
+        apm.hits += n;
+        apm.errors += errors;
+      } else {
+        this.versions.set(key, { traffic, version, hits: n, errors, profile });
+      }
+    }
   }
 
   private groupMinute(traffic: AppTraffic, loadBalancerArn: string, group: TargetGroupRecord): GroupMinute {
@@ -238,11 +261,23 @@ export class TrafficModel {
     this.metrics.set("aws.applicationelb.un_healthy_host_count", tags, minuteStartMs, unhealthy);
   }
 
-  /** exp(σ·z − σ²/2) with z fixed by (seed, app, minute): mean 1, independent of stepping. */
+  /**
+   * exp(σ·z − σ²/2) with z fixed by (seed, app, minute): mean 1, independent of stepping. Remembered
+   * for the binding's current minute: the world asks on every step.
+   */
   private multiplier(traffic: AppTraffic, minute: number): number {
     if (traffic.rpsNoise <= 0) return 1;
+    const known = this.multipliers.get(traffic);
+    if (known?.minute === minute) return known.value;
     const z = new SeededRandom((hashString(`${traffic.app}@${minute}`) ^ this.seed) >>> 0).normal();
-    return Math.exp(traffic.rpsNoise * z - (traffic.rpsNoise * traffic.rpsNoise) / 2);
+    const value = Math.exp(traffic.rpsNoise * z - (traffic.rpsNoise * traffic.rpsNoise) / 2);
+    if (known) {
+      known.minute = minute;
+      known.value = value;
+    } else {
+      this.multipliers.set(traffic, { minute, value });
+    }
+    return value;
   }
 }
 
