@@ -9,7 +9,9 @@
  * the ack phase left behind; the ack phase then starts its own sandbox in the same process.
  *
  * It runs compiled (`npm run bench:slack` builds it into dist/ first), as `kanaria serve` does: under
- * tsx the transpiler alone would add some 90 MB to the RSS being measured.
+ * tsx the transpiler alone would add some 90 MB to the RSS being measured. It also takes the V8 heap
+ * policy `kanaria serve` sets (`compactHeap`, src/cli/compact-heap.ts); the report's third line says
+ * which policy the figures are for.
  *
  *   npm run bench:slack [-- --quick] [--rounds N] [--concurrency N] [--apps N] [--only acks|load]
  *                       [--no-charts] [--log-level warn]
@@ -25,6 +27,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
+import { compactHeap } from "../src/cli/compact-heap.js";
 import { type AckResult, measureAckLatency } from "./slack/ack-latency.js";
 import { type LoadResult, measureConcurrentDeployments } from "./slack/concurrent-deployments.js";
 import { renderDetails, renderTable, targetRows } from "./slack/report.js";
@@ -118,6 +121,8 @@ async function main(): Promise<void> {
     return;
   }
   const logger = pino({ name: "kanaria", level: options.logLevel }, pino.destination(2));
+  // The heap policy `kanaria serve` runs with (the figures are the product's as shipped).
+  const heapPolicy = compactHeap();
   const started = performance.now();
   let load: LoadResult | undefined;
   let ack: AckResult | undefined;
@@ -144,6 +149,7 @@ async function main(): Promise<void> {
   const lines = [
     `Kanaria bench:slack — the real bot on the embedded sandbox, Node ${process.version}${options.quick ? " (--quick smoke run)" : ""}`,
     `charts ${options.charts ? "on" : "off"}; virtual time: acks at real time, capacity phase at ${options.speed}× real time`,
+    `V8 heap: ${heapPolicy === "applied" ? "--optimize-for-size, as kanaria serve sets it" : "as the node command line chose (kanaria serve leaves that choice too)"}`,
     "",
     ...renderTable(rows),
     ...renderDetails(ack, load),

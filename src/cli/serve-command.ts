@@ -23,6 +23,7 @@ import { DatadogMetrics } from "../providers/datadog/datadog-metrics.js";
 import { MetricsRouter } from "../providers/metrics-router.js";
 import { openStore, type Store } from "../store/store.js";
 import type { CliIo } from "./cli-io.js";
+import { compactHeap } from "./compact-heap.js";
 import { type SandboxStack, startSandboxStack } from "./sandbox-stack.js";
 import { type Bot, startBot } from "./start-bot.js";
 
@@ -51,6 +52,7 @@ export async function serve(
     return 1;
   }
   const logger = createLogger();
+  const heap = compactHeap();
   let secrets: SlackSecrets;
   try {
     secrets = await slackSecrets(config);
@@ -143,6 +145,11 @@ export async function serve(
   io.out(
     `kanaria serve: ${world.apps.size} app(s)${options.sandbox ? " on the embedded sandbox" : ""}; Slack on ${receiver}; ` +
       `${active} unfinished deployment(s) resumed. Stop with Ctrl-C.`,
+  );
+  io.out(
+    heap === "applied"
+      ? "kanaria serve: V8 heap kept compact (--optimize-for-size); start node with --no-optimize-for-size for V8's default."
+      : "kanaria serve: V8 heap policy as the node command line chose.",
   );
   await until;
   await bot.stop();

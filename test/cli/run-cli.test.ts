@@ -201,6 +201,8 @@ describe("kanaria CLI", () => {
     }
     expect(output.join("\n")).toContain("1 app(s); Slack on http://0.0.0.0:");
     expect(output.join("\n")).toContain("0 unfinished deployment(s) resumed");
+    // DESIGN §10's RSS target relies on it (src/cli/compact-heap.ts).
+    expect(output.join("\n")).toContain("V8 heap kept compact (--optimize-for-size)");
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     const second = await cli(["serve"], dir);
