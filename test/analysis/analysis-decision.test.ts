@@ -16,7 +16,7 @@ import { foldMetric, type TickRecord } from "../../src/analysis/metric-progress.
 import { DEFAULT_SEQUENTIAL_PRIOR } from "../../src/analysis/sequential-prior.js";
 import type { TickVerdict } from "../../src/analysis/tick-evaluators.js";
 import type { AnalysisMetric, MetricCommon } from "../../src/config/types.js";
-import { metricCommon } from "../fixtures/metric-common.js";
+import { metricCommon, sequentialMetric } from "../fixtures/metric-common.js";
 
 const MINUTE = 60_000;
 const LIMIT = 4;
@@ -30,18 +30,7 @@ const threshold = (name: string, overrides: Partial<MetricCommon> = {}): Analysi
   expected: { max: 1 },
 });
 
-const sequential = (earlyPass = false): AnalysisMetric => ({
-  strategy: "SEQUENTIAL",
-  common: common("errors"),
-  errors: "sum:errors{variant:{{ .Variant.Name }}}.as_count()",
-  total: "sum:hits{variant:{{ .Variant.Name }}}.as_count()",
-  control: "PRIMARY",
-  maxRatio: 1,
-  alpha: 0.01,
-  deviation: "HIGH",
-  earlyPass,
-  variantArgs: { primary: {}, canary: {}, baseline: {} },
-});
+const sequential = (earlyPass = false): AnalysisMetric => sequentialMetric("errors", { earlyPass });
 
 /** Ticks one minute apart with the given verdicts; reasons say which tick it was. */
 function ticks(...verdicts: TickVerdict[]): TickRecord[] {

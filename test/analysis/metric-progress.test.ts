@@ -14,22 +14,11 @@ import {
 import { DEFAULT_SEQUENTIAL_PRIOR } from "../../src/analysis/sequential-prior.js";
 import type { TickVerdict } from "../../src/analysis/tick-evaluators.js";
 import type { AnalysisMetric } from "../../src/config/types.js";
-import { metricCommon } from "../fixtures/metric-common.js";
+import { metricCommon, sequentialMetric } from "../fixtures/metric-common.js";
 
 const MINUTE = 60_000;
 
-const sequential: AnalysisMetric = {
-  strategy: "SEQUENTIAL",
-  common: metricCommon("errors"),
-  errors: "sum:errors{variant:{{ .Variant.Name }}}.as_count()",
-  total: "sum:hits{variant:{{ .Variant.Name }}}.as_count()",
-  control: "PRIMARY",
-  maxRatio: 1,
-  alpha: 0.01,
-  deviation: "HIGH",
-  earlyPass: false,
-  variantArgs: { primary: {}, canary: {}, baseline: {} },
-};
+const sequential = sequentialMetric("errors");
 
 const threshold = (skipOnNoData: boolean): AnalysisMetric => ({
   strategy: "THRESHOLD",

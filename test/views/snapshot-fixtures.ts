@@ -10,6 +10,7 @@ import type { StageKind } from "../../src/domain/stage-kind.js";
 import type { StageStatus } from "../../src/domain/status.js";
 import type { Measurement } from "../../src/store/measurement-repository.js";
 import type { DeploymentSnapshot } from "../../src/views/deployment-snapshot.js";
+import { metricCommon, sequentialMetric as sharedSequentialMetric } from "../fixtures/metric-common.js";
 import { toyAppConfig } from "../fixtures/toy-app.js";
 
 /** 2025-05-01 14:00:00 UTC. */
@@ -66,28 +67,12 @@ export function stageFixture<K extends StageKind>(
 }
 
 export function sequentialMetric(overrides: Partial<SequentialMetric> = {}): SequentialMetric {
-  return {
-    strategy: "SEQUENTIAL",
-    common: {
-      name: "error-rate",
-      provider: "datadog",
-      intervalMs: MIN,
-      failureLimit: 0,
-      skipOnNoData: false,
-      timeoutMs: 10_000,
-      dryRun: false,
-      appArgs: {},
-    },
+  return sharedSequentialMetric("error-rate", {
+    common: metricCommon("error-rate", { intervalMs: MIN, timeoutMs: 10_000 }),
     errors: "sum:errors{version:{{ .Variant.Name }}}.as_count()",
     total: "sum:requests{version:{{ .Variant.Name }}}.as_count()",
-    control: "PRIMARY",
-    maxRatio: 1,
-    alpha: 0.01,
-    deviation: "HIGH",
-    earlyPass: false,
-    variantArgs: { primary: {}, canary: {}, baseline: {} },
     ...overrides,
-  };
+  });
 }
 
 export function thresholdMetric(overrides: Partial<ThresholdMetric> = {}): ThresholdMetric {
