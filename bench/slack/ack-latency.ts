@@ -217,7 +217,6 @@ async function send(client: SlackSignedClient, remote: RemoteFetch, command: Pla
   };
 }
 
-/** A few commands one by one before measuring: the first requests of a fresh process pay for JIT and lazy set-up. */
 /** The warm-up's one-by-one commands: one of each kind of answer (help, status, history, refusals). */
 export const WARM_UP_TEXTS = ["help", "status", "history web", "wbe v1", "status web web"];
 

@@ -138,7 +138,7 @@ export async function serve(
     io.err(`kanaria serve: could not start the Slack app: ${(error as Error).message}`);
     return 1;
   }
-  const active = store.deployments.active().length;
+  const active = store.deployments.activeIds().length;
   const receiver = secrets.appToken
     ? "Socket Mode"
     : `http://0.0.0.0:${bot.port}/slack/events (health: /healthz)`;

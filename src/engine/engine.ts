@@ -108,7 +108,7 @@ export class Engine {
 
   /** Resumes unfinished deployments and starts watching for work written by other processes. */
   start(): void {
-    for (const deployment of this.deps.store.deployments.active()) this.drive(deployment.id, "resumed");
+    for (const id of this.deps.store.deployments.activeIds()) this.drive(id, "resumed");
     // Commands left while no engine ran (e.g. for a deployment that has since ended) are answered now.
     this.poll();
     const interval = this.deps.pollIntervalMs ?? 1000;

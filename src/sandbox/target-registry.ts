@@ -69,11 +69,6 @@ export class TargetRegistry {
   describe(group: TargetGroupRecord, inUse: boolean): TargetHealthView[] {
     return [...group.targets.values()].map((target) => healthView(target, inUse));
   }
-
-  /** Targets that receive traffic right now. */
-  healthyTargets(group: TargetGroupRecord): TargetRecord[] {
-    return [...group.targets.values()].filter((t) => t.state === "healthy");
-  }
 }
 
 function healthView(target: TargetRecord, inUse: boolean): TargetHealthView {

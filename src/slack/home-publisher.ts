@@ -65,8 +65,8 @@ export class HomePublisher {
 export async function homeFor(ctx: SlackContext, user: string): Promise<ReturnType<typeof appHome>> {
   const url = ctx.workspaceUrl();
   const active = ctx.store.deployments
-    .active()
-    .map((d) => readSnapshot(ctx.store, d.id, url))
+    .activeIds()
+    .map((id) => readSnapshot(ctx.store, id, url))
     .filter((s): s is DeploymentSnapshot => s !== undefined);
   const pendingApprovals: DeploymentSnapshot[] = [];
   for (const snapshot of active) {

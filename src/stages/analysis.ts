@@ -25,7 +25,7 @@
  * martingale. An analysis stored before the record existed gets the default of the release that first
  * resumes it, recorded then and kept.
  */
-import { decideAnalysis, type MetricStanding } from "../analysis/analysis-decision.js";
+import { type AnalysisDecision, decideAnalysis, type MetricStanding } from "../analysis/analysis-decision.js";
 import {
   advanceProgress,
   foldMetric,
@@ -100,7 +100,20 @@ async function analysisStep(
 
   const now = ctx.clock.now();
   const decision = decideAnalysis(standings, now >= end, consecutiveErrorLimit);
-  if (decision.kind === "fail" || decision.kind === "pass") memo.forget(memoPrefix);
+  const result = nextStep(ctx, decision, standings, { start, end, now, consecutiveErrorLimit });
+  // The analysis is over: nothing will ask for its folds again.
+  if (result.type === "done") memo.forget(memoPrefix);
+  return result;
+}
+
+/** What the stage does after this step's decision. */
+function nextStep(
+  ctx: StageContext<"ANALYSIS">,
+  decision: AnalysisDecision,
+  standings: readonly MetricStanding[],
+  timing: { start: number; end: number; now: number; consecutiveErrorLimit: number },
+): StepResult {
+  const { start, end, now, consecutiveErrorLimit } = timing;
   switch (decision.kind) {
     case "fail":
       return { type: "done", status: "FAILURE", reason: decision.reason };
@@ -109,7 +122,6 @@ async function analysisStep(
     case "ask": {
       const approvals = approvalsOf(ctx.stage.state);
       if (approvals.length > 0) {
-        memo.forget(memoPrefix);
         return {
           type: "done",
           status: "SUCCESS",
