@@ -200,7 +200,7 @@ export function runCell(
   const rejections = oracleMinutes.map(() => 0);
   for (let sim = 0; sim < sims; sim++) {
     const traffic = scenario.traffic(requestsPerSecond, rng);
-    const runs = judges.map((judge) => judge.start());
+    const runs = judges.map((judge) => judge.start(last));
     const split: NullSplit = emptyNullSplit();
     let next = 0;
     let nextOracle = 0;

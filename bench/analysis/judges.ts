@@ -13,7 +13,7 @@
 import { decideAnalysis } from "../../src/analysis/analysis-decision.js";
 import { mannWhitneyU } from "../../src/analysis/mann-whitney.js";
 import { foldMetric, hasFailed, type TickRecord } from "../../src/analysis/metric-progress.js";
-import { DEFAULT_SEQUENTIAL_PRIOR } from "../../src/analysis/sequential-prior.js";
+import { DEFAULT_SEQUENTIAL_PRIOR, horizonFor } from "../../src/analysis/sequential-prior.js";
 import {
   initialSequentialState,
   type SequentialBucket,
@@ -51,7 +51,8 @@ export interface Judge {
   name: string;
   /** The configuration being modelled, printed under the tables. */
   setup: string;
-  start(): JudgeRun;
+  /** One simulated canary of an analysis `analysisMinutes` long (1-minute buckets). */
+  start(analysisMinutes: number): JudgeRun;
 }
 
 /** Canary error ratio of a bucket; undefined without canary requests (no point, as in Datadog). */
@@ -111,12 +112,19 @@ export function sequentialJudge(): Judge {
     name: "SEQUENTIAL (Kanaria)",
     setup: `alpha 0.01, maxRatio 1, default prior (${Object.entries(DEFAULT_SEQUENTIAL_PRIOR)
       .map(([field, value]) => `${field} ${value}`)
-      .join(", ")}), early pass off; counts per 1-minute bucket`,
-    start() {
+      .join(
+        ", ",
+      )}), late starts cut at the analysis's last minute as the stage does, early pass off; counts per 1-minute bucket`,
+    start(analysisMinutes) {
+      // The horizon the stage records for an analysis this long (see src/stages/analysis.ts).
+      const prior = {
+        ...DEFAULT_SEQUENTIAL_PRIOR,
+        horizon: horizonFor(analysisMinutes * MINUTE_MS, MINUTE_MS),
+      };
       let state: SequentialState = initialSequentialState({
         maxRatio: metric.maxRatio,
         alpha: metric.alpha,
-        prior: DEFAULT_SEQUENTIAL_PRIOR,
+        prior,
       });
       return {
         push(bucket) {
@@ -126,7 +134,7 @@ export function sequentialJudge(): Judge {
         verdictAtEnd() {
           if (state.failedAtBucket !== null) return { kind: "rollback", minute: state.failedAtBucket };
           const progress = {
-            ...foldMetric(metric, [], DEFAULT_SEQUENTIAL_PRIOR),
+            ...foldMetric(metric, [], prior),
             answered: state.buckets,
             sequentialState: state,
             sequential: summarizeSequential(state),

@@ -36,18 +36,34 @@ ALTERNATIVES = 80
 CANDIDATES = 95
 HALF = CANDIDATES + ALTERNATIVES
 DEFAULT_PRIOR = {"centre": 1.75, "spread": 0.2, "tail": 0.15, "late": 0.2, "lateFrom": 4, "lateScale": 10}
+# The default before the late bump (no lateCentre / lateSpread: the even late law), as an older
+# analysis recorded it.
+EVEN_LATE_PRIOR = {"centre": 1.75, "spread": 0.2, "tail": 0.15, "late": 0.2, "lateFrom": 4, "lateScale": 10}
 
 
-def late_start_mass(late_mass, h, k):
-    """Prior mass of a start at informative bucket k ≥ 2: late·(1 + h) / ((k − 1 + h)(k + h))."""
+def uncut_start_mass(late_mass, h, k):
+    """Prior mass of a start at informative bucket k ≥ 2 of the uncut law: late·(1 + h) / ((k − 1 + h)(k + h))."""
     return late_mass * (1 + h) / ((k - 1 + h) * (k + h))
 
 
-def late_unstarted_mass(late_mass, h, t):
-    """The starts after bucket t: 200000 terms summed one by one (the TypeScript uses the closed form
-    late·(1 + h) / (max(1, t) + h)), plus the telescoped remainder beyond them."""
+def late_start_mass(late_mass, h, k, horizon):
+    """With a horizon H the law is cut at H and renormalised by brute force: its masses on 2..H summed one
+    by one (the TypeScript uses the closed form (H + h) / (H − 1) for the factor)."""
+    if horizon is None:
+        return uncut_start_mass(late_mass, h, k)
+    if k > horizon:
+        return 0.0
+    kept = sum(uncut_start_mass(late_mass, h, i) for i in range(2, horizon + 1))
+    return uncut_start_mass(late_mass, h, k) * late_mass / kept
+
+
+def late_unstarted_mass(late_mass, h, t, horizon):
+    """The starts after bucket t. Uncut: 200000 terms summed one by one (the TypeScript uses the closed form
+    late·(1 + h) / (max(1, t) + h)), plus the telescoped remainder beyond them. Cut: the starts t+1..H."""
     if late_mass <= 0:
         return 0.0
+    if horizon is not None:
+        return float(sum(late_start_mass(late_mass, h, k, horizon) for k in range(max(2, t + 1), horizon + 1)))
     # Σ_{k ≥ K} π_k = late·(1 + h) / (K − 1 + h), used only for the remainder from K = far on (< 1e-4 of it).
     far = max(2, t + 1) + 200000
     ks = np.arange(max(2, t + 1), far, dtype=float)
@@ -55,13 +71,19 @@ def late_unstarted_mass(late_mass, h, t):
 
 
 def weights(prior):
-    """Early and late weights over j = 1..ALTERNATIVES (sequential-prior.ts, mixtureWeights)."""
+    """Early and late weights over j = 1..ALTERNATIVES (sequential-prior.ts, mixtureWeights). The late ratio
+    law: log-normal (lateCentre, lateSpread) from lateFrom up, or even in ln r without those fields."""
     j = np.arange(1, ALTERNATIVES + 1)
     z = (j * STEP - math.log(prior["centre"])) / prior["spread"]
     bump = np.exp(-0.5 * z * z)
     early = (1 - prior["tail"]) * bump / bump.sum() + prior["tail"] / ALTERNATIVES
     first_late = max(1, math.ceil(math.log(prior["lateFrom"]) / STEP - 1e-9))
-    late = np.where(j >= first_late, 1.0 / (ALTERNATIVES - first_late + 1), 0.0)
+    if "lateCentre" in prior:
+        zl = (j * STEP - math.log(prior["lateCentre"])) / prior["lateSpread"]
+        density = np.where(j >= first_late, np.exp(-0.5 * zl * zl), 0.0)
+        late = density / density.sum()
+    else:
+        late = np.where(j >= first_late, 1.0 / (ALTERNATIVES - first_late + 1), 0.0)
     return early, late
 
 
@@ -86,7 +108,7 @@ def informative(b):
     return b["canaryTotal"] > 0 and b["controlTotal"] > 0 and b["canaryErrors"] + b["controlErrors"] > 0
 
 
-def log_evidence(incs, early, late, late_mass, late_scale):
+def log_evidence(incs, early, late, late_mass, late_scale, horizon):
     """ln of the mixture over alternatives and over the informative bucket where the regression starts."""
     t = len(incs)
     cumulative = np.sum(incs, axis=0) if t else np.zeros(2 * HALF + 1)
@@ -94,10 +116,15 @@ def log_evidence(incs, early, late, late_mass, late_scale):
     terms = [math.log1p(-late_mass) + logsumexp(np.log(early) + cumulative[alt])]
     if late_mass > 0:
         for k in range(2, t + 1):  # start at informative bucket k (1-based)
+            mass = late_start_mass(late_mass, late_scale, k, horizon)
+            if mass <= 0:  # past the horizon
+                continue
             from_k = np.sum(incs[k - 1 :], axis=0)
             with np.errstate(divide="ignore"):
-                terms.append(math.log(late_start_mass(late_mass, late_scale, k)) + logsumexp(np.log(late) + from_k[alt]))
-        terms.append(math.log(late_unstarted_mass(late_mass, late_scale, t)))
+                terms.append(math.log(mass) + logsumexp(np.log(late) + from_k[alt]))
+        pending = late_unstarted_mass(late_mass, late_scale, t, horizon)
+        if pending > 0:
+            terms.append(math.log(pending))
     return float(logsumexp(terms))
 
 
@@ -228,7 +255,7 @@ def run_case(case):
             if lo == hi and candidate_log_evidence(cumulative, early, lo) >= threshold:
                 exhausted = True
         cumulative = np.sum(incs, axis=0) if incs else np.zeros(2 * HALF + 1)
-        le = log_evidence(incs, early, late, prior["late"], prior["lateScale"])
+        le = log_evidence(incs, early, late, prior["late"], prior["lateScale"], prior.get("horizon"))
         if failed_at is None and le >= threshold:
             failed_at = n
         interval_hi = math.inf if hi >= CANDIDATES else grid_ratio(max_ratio, hi)
@@ -303,6 +330,20 @@ def cases():
          "params": {"maxRatio": 1, "alpha": 0.01,
                     "prior": {"centre": 1.75, "spread": 0.2, "tail": 0.15, "late": 0.3, "lateFrom": 4, "lateScale": 0}},
          "buckets": simulated(22, 11, 100, 10.0, onset=8)},
+        {"name": "the even late law of an older prior, 10x from bucket 9",
+         "params": {"maxRatio": 1, "alpha": 0.01, "prior": EVEN_LATE_PRIOR},
+         "buckets": simulated(23, 11, 100, 10.0, onset=8)},
+        {"name": "cut at a 30-bucket horizon, 10x from bucket 11",
+         "params": {"maxRatio": 1, "alpha": 0.01, "prior": {**DEFAULT_PRIOR, "horizon": 30}},
+         "buckets": simulated(15, 13, 100, 10.0, onset=10)},
+        {"name": "cut at horizon 4, run past it, 10x from bucket 3",
+         "params": {"maxRatio": 1, "alpha": 0.01, "prior": {**DEFAULT_PRIOR, "horizon": 4}},
+         "buckets": simulated(24, 8, 100, 10.0, onset=2)},
+        {"name": "cut at horizon 2, late bump from 1.05, 3x from bucket 2",
+         "params": {"maxRatio": 1, "alpha": 0.01,
+                    "prior": {"centre": 1.3, "spread": 0.8, "tail": 0.5, "late": 0.6, "lateFrom": 1.05, "lateScale": 0,
+                              "lateCentre": 2, "lateSpread": 1.2, "horizon": 2}},
+         "buckets": simulated(25, 6, 100, 3.0, onset=1)},
         {"name": "varying canary share", "params": default,
          "buckets": [bucket(1, 50, 20, 950), bucket(4, 200, 15, 800), bucket(9, 500, 8, 500), bucket(2, 100, 11, 900)]},
         {"name": "estimate beyond the grid", "params": default, "buckets": [bucket(50, 10, 1, 9990)]},

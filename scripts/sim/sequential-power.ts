@@ -2,7 +2,7 @@
  * Power and false-alarm simulation of the `SEQUENTIAL` strategy against DESIGN §10's targets.
  *
  *   npx tsx scripts/sim/sequential-power.ts [--runs 2000] [--seed 20260401] [--traffic 5,20,50,100,200,500]
- *       [--rows aa,incident,…] [--prior centre=1.75,spread=0.2,tail=0.15,late=0.2,lateFrom=4,lateScale=10]
+ *       [--rows aa,incident,…] [--prior centre=1.8,late=0.3,lateCentre=6.5,…] [--uncut]
  *
  * Traffic model (src/analysis/sequential-simulation.ts): requests Poisson at the given rate, canary share
  * 10%, control error rate 0.2% times a per-minute log-normal factor (σ = 0.5 in ln, mean 1) shared by
@@ -14,7 +14,11 @@
  * only ~87% in both of those rows).
  */
 import { pathToFileURL } from "node:url";
-import { DEFAULT_SEQUENTIAL_PRIOR, type SequentialPrior } from "../../src/analysis/sequential-prior.js";
+import {
+  DEFAULT_SEQUENTIAL_PRIOR,
+  horizonFor,
+  type SequentialPrior,
+} from "../../src/analysis/sequential-prior.js";
 import { type SeededRandom, sequentialRandom } from "../../src/analysis/sequential-random.js";
 import {
   absoluteRateFrom,
@@ -177,19 +181,33 @@ export interface CellResult {
   buckets: number;
 }
 
+/** Every row is judged as part of an analysis of at least 30 one-minute buckets. */
+const ANALYSIS_BUCKETS = 30;
+
+/**
+ * The prior a row is judged with: `prior` cut at its analysis length, max(30, buckets simulated), as
+ * the ANALYSIS stage cuts it; unchanged when `uncut` or when the prior names its own horizon.
+ */
+export function rowPrior(prior: SequentialPrior, buckets: number, uncut: boolean): SequentialPrior {
+  if (uncut || prior.horizon !== undefined) return prior;
+  return { ...prior, horizon: horizonFor(Math.max(ANALYSIS_BUCKETS, buckets) * 60_000, 60_000) };
+}
+
 export function runCell(
   row: Row,
   requestsPerSecond: number,
   runs: number,
   seed: number,
   prior: SequentialPrior,
+  uncut = false,
 ): CellResult {
   const rng = sequentialRandom(cellSeed(seed, row.id, requestsPerSecond));
   const buckets = row.buckets(base(requestsPerSecond));
+  const judged = rowPrior(prior, buckets, uncut);
   let hits = 0;
   for (let run = 0; run < runs; run++) {
     const scenario = row.scenario(requestsPerSecond, rng);
-    let state: SequentialState = initialSequentialState({ maxRatio: 1, alpha: 0.01, prior });
+    let state: SequentialState = initialSequentialState({ maxRatio: 1, alpha: 0.01, prior: judged });
     for (let i = 0; i < buckets && state.failedAtBucket === null; i++) {
       state = updateSequential(state, simulateBucket(rng, scenario, i));
     }
@@ -198,15 +216,38 @@ export function runCell(
   return { hits, runs, buckets };
 }
 
-/** `centre=1.6,late=0.3`: the default prior with these fields replaced. */
+const PRIOR_FIELDS = [
+  "centre",
+  "spread",
+  "tail",
+  "late",
+  "lateFrom",
+  "lateScale",
+  "lateCentre",
+  "lateSpread",
+  "horizon",
+] as const;
+
+/**
+ * `centre=1.6,late=0.3`: the default prior with these fields replaced; `lateCentre=none` (or
+ * `lateSpread=none`) removes the late bump, i.e. the even late law.
+ */
 export function parsePrior(text: string | undefined): SequentialPrior {
   const prior: SequentialPrior = { ...DEFAULT_SEQUENTIAL_PRIOR };
   if (!text) return prior;
   for (const pair of text.split(",")) {
     const [key, value] = pair.split("=").map((x) => x.trim());
-    if (key === undefined || value === undefined || !(key in prior))
+    const field = PRIOR_FIELDS.find((f) => f === key);
+    if (field === undefined || value === undefined || value === "")
       throw new Error(`bad --prior entry: ${pair}`);
-    prior[key as keyof SequentialPrior] = Number(value);
+    if (value === "none" && (field === "lateCentre" || field === "lateSpread")) {
+      delete prior.lateCentre;
+      delete prior.lateSpread;
+      continue;
+    }
+    const number = Number(value);
+    if (!Number.isFinite(number)) throw new Error(`bad --prior entry: ${pair} (not a number)`);
+    prior[field] = number;
   }
   return prior;
 }
@@ -221,10 +262,13 @@ function main(argv: string[]): void {
   const traffic = (option("traffic") ?? "5,20,50,100,200,500").split(",").map(Number);
   const rowIds = option("rows")?.split(",");
   const prior = parsePrior(option("prior"));
+  const uncut = argv.includes("--uncut");
   const rows = rowIds ? ROWS.filter((r) => rowIds.includes(r.id)) : ROWS;
 
   console.log(`SEQUENTIAL power simulation: ${runs} runs per cell, seed ${seed}, alpha 0.01, maxRatio 1`);
-  console.log(`prior ${JSON.stringify(prior)}`);
+  console.log(
+    `prior ${JSON.stringify(prior)}; ${uncut ? "late starts not cut" : "late starts cut at the analysis length, max(30, buckets)"}`,
+  );
   console.log(
     "traffic model: canary share 10%, base error rate 0.2%, shared per-minute log-normal noise σ=0.5",
   );
@@ -237,7 +281,7 @@ function main(argv: string[]): void {
   console.log("-".repeat(header.length));
   for (const row of rows) {
     const cells = traffic.map((rps) => {
-      const { hits, buckets } = runCell(row, rps, runs, seed, prior);
+      const { hits, buckets } = runCell(row, rps, runs, seed, prior, uncut);
       const pct = ((100 * hits) / runs).toFixed(1);
       return `${pct}% (${buckets})`.padStart(13);
     });

@@ -4,12 +4,14 @@
  * candidate prior, so that two priors are compared on the same canaries (common random numbers).
  *
  *   npx tsx scripts/sim/sequential-tune.ts [--runs 1000] [--seed 7] \
- *       [--priors "centre=1.75,spread=0.2,tail=0.15,late=0.2,lateFrom=4,lateScale=10;centre=1.8,…"] [--check]
+ *       [--priors "centre=1.8,late=0.3,lateCentre=6.5,lateSpread=0.35;centre=1.75,…"] [--check] [--uncut]
  *
  * Only the test's decision is computed (no interval, no summary), on the alternatives r_j, j = 1 … 80,
  * with the production formulas of sequential-evidence.ts (`--check` replays part of the runs through
  * the production `updateSequential` and stops on any disagreement). Unnamed fields keep
- * DEFAULT_SEQUENTIAL_PRIOR's values. Output: per target the figure at 5 / 20 / 100 / 500 req/s, and
+ * DEFAULT_SEQUENTIAL_PRIOR's values; `lateCentre=none` drops the late bump (the even law). Each cell's
+ * late-start law is cut at the analysis length the bench runs it for, as the stage cuts it (`--uncut`:
+ * not cut; `horizon=N` in a prior: cut at N everywhere). Output: per target the figure at 5 / 20 / 100 / 500 req/s, and
  * the worst margin to the goals (10× counted at 100 and 500 req/s only), the share of A/A runs that
  * end INCONCLUSIVE (people asked, a cost the goals do not see) and the smallest detectable ratio of a
  * healthy 5-minute canary at 100 req/s (above INCONCLUSIVE_FACTOR = 3 such a short analysis asks people
@@ -32,6 +34,7 @@ import {
   ALTERNATIVES,
   DEFAULT_SEQUENTIAL_PRIOR,
   GRID_LOG_STEP,
+  horizonFor,
   lateStartMass,
   lateUnstartedMass,
   type SequentialPrior,
@@ -56,6 +59,8 @@ export interface TuneCell {
   runs: number;
   /** Last minute the decision is looked at. */
   lastMinute: number;
+  /** Length of the analysis the bench runs (its last checkpoint): the horizon the stage would record. */
+  analysisMinutes: number;
   /** Run r's buckets are indices start[r] … start[r + 1] − 1. */
   start: Int32Array;
   minute: Int32Array;
@@ -124,6 +129,7 @@ export function simulateTuneCell(scenario: Scenario, rps: number, runs: number, 
     requestsPerSecond: rps,
     runs,
     lastMinute,
+    analysisMinutes: simulated,
     start,
     minute: Int32Array.from(minute),
     canaryErrors: Float64Array.from(canaryErrors),
@@ -140,7 +146,7 @@ export function simulateTuneCell(scenario: Scenario, rps: number, runs: number, 
  */
 export function failureMinutes(cell: TuneCell, prior: SequentialPrior): Int32Array {
   const design = sequentialDesign(1, prior);
-  const { late: lateMass, lateScale } = prior;
+  const { late: lateMass, lateScale, horizon } = prior;
   const logEarly = Float64Array.from(design.logEarly, (w) => w + Math.log1p(-lateMass));
   const logLate = Float64Array.from(design.logLate);
   const ratios = Float64Array.from({ length: ALTERNATIVES }, (_, i) => Math.exp((i + 1) * GRID_LOG_STEP));
@@ -168,7 +174,7 @@ export function failureMinutes(cell: TuneCell, prior: SequentialPrior): Int32Arr
         L[j] = (L[j] as number) + v;
       }
       if (lateMass > 0 && t >= 2) {
-        const entry = Math.log(lateStartMass(lateMass, t, lateScale));
+        const entry = Math.log(lateStartMass(lateMass, t, lateScale, horizon));
         for (let j = 0; j < ALTERNATIVES; j++) {
           const before = B[j] as number;
           const mx = Math.max(before, entry);
@@ -191,7 +197,7 @@ export function failureMinutes(cell: TuneCell, prior: SequentialPrior): Int32Arr
             if (v > max) max = v;
           }
         }
-        const pending = Math.log(lateUnstartedMass(lateMass, t, lateScale));
+        const pending = Math.log(lateUnstartedMass(lateMass, t, lateScale, horizon));
         terms[n++] = pending;
         if (pending > max) max = pending;
       }
@@ -237,6 +243,15 @@ export function checkAgainstProduction(cell: TuneCell, prior: SequentialPrior, r
       );
     }
   }
+}
+
+/**
+ * The prior a cell is judged with: `prior` cut at the cell's analysis length, as the ANALYSIS stage
+ * cuts it (unless `uncut`, or the prior names its own horizon).
+ */
+export function cellPrior(cell: TuneCell, prior: SequentialPrior, uncut: boolean): SequentialPrior {
+  if (uncut || prior.horizon !== undefined) return prior;
+  return { ...prior, horizon: horizonFor(cell.analysisMinutes * 60_000, 60_000) };
 }
 
 /** The share of runs meeting the cell's criterion (false alarm, caught by horizon, within 2 buckets). */
@@ -315,9 +330,10 @@ function main(argv: string[]): void {
   console.log(
     `simulated ${cells.length} cells × ${runs} runs (seed ${seed}) in ${(Date.now() - started) / 1000} s`,
   );
+  const uncut = argv.includes("--uncut");
   if (argv.includes("--check")) {
     for (const prior of candidates) {
-      for (const cell of cells) checkAgainstProduction(cell, prior, 40);
+      for (const cell of cells) checkAgainstProduction(cell, cellPrior(cell, prior, uncut), 40);
     }
     console.log("fast evaluator agrees with updateSequential on 40 runs per cell and prior");
   }
@@ -328,7 +344,10 @@ function main(argv: string[]): void {
     for (const [id, { goal, upper, levels }] of Object.entries(GOALS)) {
       const values = cells
         .filter((c) => c.scenario.id === id)
-        .map((c) => ({ rps: c.requestsPerSecond, v: cellFigure(c, failureMinutes(c, prior)) }));
+        .map((c) => ({
+          rps: c.requestsPerSecond,
+          v: cellFigure(c, failureMinutes(c, cellPrior(c, prior, uncut))),
+        }));
       for (const { rps, v } of values) {
         if (levels && !levels.includes(rps)) continue;
         worstMargin = Math.min(worstMargin, upper ? goal - v : v - goal);
@@ -337,7 +356,10 @@ function main(argv: string[]): void {
     }
     const asks = cells
       .filter((c) => c.scenario.id === "aa")
-      .map((c) => (100 * askShare(c, prior, failureMinutes(c, prior))).toFixed(1));
+      .map((c) => {
+        const judged = cellPrior(c, prior, uncut);
+        return (100 * askShare(c, judged, failureMinutes(c, judged))).toFixed(1);
+      });
     parts.push(
       `A/A asks ${asks.join("/")}  5-min 100 req/s MDR ${shortCanaryDetectableRatio(prior).toFixed(2)}`,
     );

@@ -57,7 +57,7 @@ const designs = new Map<string, SequentialDesign>();
 
 /** Memoised (small, bounded): the simulations ask for the same design millions of times. */
 export function sequentialDesign(maxRatio: number, prior: Readonly<SequentialPrior>): SequentialDesign {
-  const key = `${maxRatio}|${prior.centre}|${prior.spread}|${prior.tail}|${prior.late}|${prior.lateFrom}|${prior.lateScale}`;
+  const key = `${maxRatio}|${prior.centre}|${prior.spread}|${prior.tail}|${prior.late}|${prior.lateFrom}|${prior.lateScale}|${prior.lateCentre}|${prior.lateSpread}|${prior.horizon}`;
   const cached = designs.get(key);
   if (cached) return cached;
   const weights = mixtureWeights(prior);
@@ -100,19 +100,20 @@ export function bucketLogLikelihoodRatio(
 }
 
 /**
- * B_j ← (B_j + π_t) · L_t(r_j) with π_t = `lateStartMass(late, t, lateScale)`, the prior mass of "the
- * regression starts at informative bucket t" (t ≥ 2), in log space. Returns [] while no component has
- * started.
+ * B_j ← (B_j + π_t) · L_t(r_j) with π_t = `lateStartMass(late, t, lateScale, horizon)`, the prior
+ * mass of "the regression starts at informative bucket t" (t ≥ 2), in log space. Returns [] while no
+ * component has started. Past the horizon π_t is 0 and B_j only moves by L_t (never −Infinity: it
+ * started with mass at bucket 2).
  */
 export function advanceLate(
   lateLog: readonly number[],
-  weights: Pick<MixtureWeights, "lateMass" | "lateScale">,
+  weights: Pick<MixtureWeights, "lateMass" | "lateScale" | "horizon">,
   t: number,
   increment: number[],
 ): number[] {
-  const { lateMass, lateScale } = weights;
+  const { lateMass, lateScale, horizon } = weights;
   if (lateMass <= 0 || t < 2) return [];
-  const entry = Math.log(lateStartMass(lateMass, t, lateScale));
+  const entry = Math.log(lateStartMass(lateMass, t, lateScale, horizon));
   const out: number[] = [];
   for (let j = 1; j <= ALTS; j++) {
     const before = lateLog[j - 1] ?? Number.NEGATIVE_INFINITY;
@@ -123,8 +124,9 @@ export function advanceLate(
 
 /**
  * ln of the mixture likelihood ratio:
- * (1 − late)·Σ_j w_j Λ(r_j) + Σ_j v_j B_j + `lateUnstartedMass(late, t, h)`, the last term being the
- * late-start components that have not started yet (k > t), which still count with ratio 1.
+ * (1 − late)·Σ_j w_j Λ(r_j) + Σ_j v_j B_j + `lateUnstartedMass(late, t, h, H)`, the last term being
+ * the late-start components that have not started yet (k > t), which still count with ratio 1 (none
+ * are left from the horizon on: ln 0 = −Infinity, a term that adds nothing).
  */
 export function logEvidence(data: EvidenceData, design: SequentialDesign): number {
   const lateMass = design.weights.lateMass;
@@ -135,9 +137,13 @@ export function logEvidence(data: EvidenceData, design: SequentialDesign): numbe
   const terms = [Math.log1p(-lateMass) + logSumExp(earlyTerms)];
   if (lateMass > 0) {
     terms.push(logSumExp(data.lateLog.map((value, i) => (design.logLate[i] ?? 0) + value)));
-    terms.push(Math.log(lateUnstartedMass(lateMass, data.informativeBuckets, design.weights.lateScale)));
+    terms.push(Math.log(unstarted(data.informativeBuckets, design.weights)));
   }
   return logSumExp(terms);
+}
+
+function unstarted(t: number, weights: MixtureWeights): number {
+  return lateUnstartedMass(weights.lateMass, t, weights.lateScale, weights.horizon);
 }
 
 /** logEvidence(data) ≥ logThreshold, without exponentials when the max-term bound settles it. */
@@ -154,7 +160,7 @@ export function evidenceReaches(data: EvidenceData, design: SequentialDesign, lo
       const term = (design.logLate[i] ?? 0) + (data.lateLog[i] ?? 0);
       if (term > max) max = term;
     }
-    const pending = Math.log(lateUnstartedMass(lateMass, data.informativeBuckets, design.weights.lateScale));
+    const pending = Math.log(unstarted(data.informativeBuckets, design.weights));
     if (pending > max) max = pending;
   }
   if (max >= logThreshold) return true;

@@ -15,14 +15,23 @@
  *   weight).
  * - "late" (mass `late`): the regression starts at informative bucket k ≥ 2, with prior mass
  *   π_k = late·(1 + h) / ((k − 1 + h)·(k + h)), h = `lateScale` (a telescoping sum: π over k ≥ 2
- *   is `late`, and over k > t it is late·(1 + h) / (t + h)), and a ratio evenly spread in ln r from
- *   `lateFrom` to the top of the grid. This is what lets a release that turns bad mid-analysis be
- *   rolled back within two buckets: without it, the evidence against large ratios piled up during the
- *   good minutes must first be paid back. h spreads the start over the first tens of buckets (half of
- *   the late mass on k ≤ h + 2) instead of piling it on the first few, where the early family already
- *   catches a regression: with the default h = 10 a start at bucket 11 has 2.9 times the mass of the plain
- *   late / ((k − 1)·k) law (h = 0), a start at bucket 30 6.1 times, a start at bucket 2 a sixth.
- * Any fixed prior keeps the false-alarm guarantee; the choice only moves power around. The default was
+ *   is `late`, and over k > t it is late·(1 + h) / (t + h)). This is what lets a release that turns
+ *   bad mid-analysis be rolled back within two buckets: without it, the evidence against large ratios
+ *   piled up during the good minutes must first be paid back. h spreads the start over the first tens
+ *   of buckets (half of the late mass on k ≤ h + 2) instead of piling it on the first few, where the
+ *   early family already catches a regression: with h = 10 a start at bucket 11 has 2.9 times the mass
+ *   of the plain late / ((k − 1)·k) law (h = 0), a start at bucket 30 6.1 times, a start at bucket 2 a
+ *   sixth.
+ *   With a `horizon` H (the analysis's last bucket, which the ANALYSIS stage knows before it starts)
+ *   the law is cut at H and renormalised: π'_k = π_k · (H + h) / (H − 1) for 2 ≤ k ≤ H, 0 after. The
+ *   mass the uncut law puts on starts the analysis never reaches is spent on the ones it does: +0.32
+ *   nats for a start at bucket 11 of a 30-bucket analysis. Without a horizon the law is uncut.
+ *   The late family's ratio is log-normal in ln r around `lateCentre` with σ `lateSpread`, from
+ *   `lateFrom` to the top of the grid (without those two fields, evenly spread in ln r over that range:
+ *   the law of a prior recorded before they existed). A mid-analysis regression the early family
+ *   cannot catch in two buckets is a large one, so the late mass sits where 5×–10× are.
+ * Any fixed prior keeps the false-alarm guarantee (a horizon is fixed too: it comes from the config,
+ * before the first bucket); the choice only moves power around. The default was
  * tuned with `scripts/sim/sequential-tune.ts` and measured with `scripts/sim/sequential-power.ts`
  * (figures in `sequential-test.ts`).
  */
@@ -57,6 +66,20 @@ export interface SequentialPrior {
    * the start law they began with when the default changes.
    */
   lateScale: number;
+  /**
+   * Centre of the late family's log-normal ratio law, as a ratio r / maxRatio (> 1). Optional together
+   * with `lateSpread`: without both the late ratios are evenly spread in ln r (a `kanaria.sequential/2`
+   * prior, recorded by an analysis that started before these fields existed, keeps that law).
+   */
+  lateCentre?: number;
+  /** Standard deviation of the late family's ratio law in ln r (> 0); see `lateCentre`. */
+  lateSpread?: number;
+  /**
+   * The last informative bucket a late start may be at (integer ≥ 2): the late-start law is cut there
+   * and renormalised. Set by the ANALYSIS stage from its duration and the metric's interval; absent
+   * means uncut (and is what a stored prior without one meant).
+   */
+  horizon?: number;
 }
 
 /**
@@ -82,6 +105,8 @@ export interface MixtureWeights {
   lateMass: number;
   /** h of the late-start law (the prior's `lateScale`). */
   lateScale: number;
+  /** Where the late-start law is cut (the prior's `horizon`); undefined: uncut. */
+  horizon: number | undefined;
 }
 
 /** Throws a RangeError naming the field when a prior is outside its documented domain. */
@@ -94,9 +119,21 @@ export function validatePrior(prior: SequentialPrior): void {
     ["late", prior.late >= 0 && prior.late < 1],
     ["lateFrom", prior.lateFrom >= GRID_RATIO_STEP && prior.lateFrom <= top],
     ["lateScale", prior.lateScale >= 0 && Number.isFinite(prior.lateScale)],
+    [
+      "lateCentre",
+      prior.lateCentre === undefined || (prior.lateCentre > 1 && Number.isFinite(prior.lateCentre)),
+    ],
+    [
+      "lateSpread",
+      prior.lateSpread === undefined || (prior.lateSpread > 0 && Number.isFinite(prior.lateSpread)),
+    ],
+    ["horizon", prior.horizon === undefined || (Number.isInteger(prior.horizon) && prior.horizon >= 2)],
   ];
   for (const [field, ok] of checks) {
     if (!ok) throw new RangeError(`sequential prior: ${field} out of range (${prior[field]})`);
+  }
+  if ((prior.lateCentre === undefined) !== (prior.lateSpread === undefined)) {
+    throw new RangeError("sequential prior: lateCentre and lateSpread go together (one is missing)");
   }
 }
 
@@ -104,8 +141,11 @@ export function validatePrior(prior: SequentialPrior): void {
 export function isSequentialPrior(value: unknown): value is SequentialPrior {
   if (typeof value !== "object" || value === null) return false;
   const fields = ["centre", "spread", "tail", "late", "lateFrom", "lateScale"] as const;
+  const optional = ["lateCentre", "lateSpread", "horizon"] as const;
   const record = value as Record<string, unknown>;
   if (!fields.every((field) => typeof record[field] === "number")) return false;
+  if (!optional.every((field) => record[field] === undefined || typeof record[field] === "number"))
+    return false;
   try {
     validatePrior(value as SequentialPrior);
     return true;
@@ -132,21 +172,56 @@ export function mixtureWeights(prior: SequentialPrior): MixtureWeights {
   const firstLate = Math.max(1, Math.ceil(Math.log(prior.lateFrom) / GRID_LOG_STEP - 1e-9));
   const lateCount = ALTERNATIVES - firstLate + 1;
   const late: number[] = [];
-  for (let j = 1; j <= ALTERNATIVES; j++) late.push(j >= firstLate ? 1 / lateCount : 0);
+  const { lateCentre, lateSpread } = prior;
+  if (lateCentre === undefined || lateSpread === undefined) {
+    for (let j = 1; j <= ALTERNATIVES; j++) late.push(j >= firstLate ? 1 / lateCount : 0);
+  } else {
+    const lateMu = Math.log(lateCentre);
+    let lateSum = 0;
+    for (let j = 1; j <= ALTERNATIVES; j++) {
+      const z = (j * GRID_LOG_STEP - lateMu) / lateSpread;
+      const density = j >= firstLate ? Math.exp(-0.5 * z * z) : 0;
+      late.push(density);
+      lateSum += density;
+    }
+    // A narrow bump far outside [lateFrom, top] underflows to nothing there. Its limit is all the mass
+    // on the kept alternative nearest the centre.
+    const nearest = Math.min(ALTERNATIVES, Math.max(firstLate, Math.round(lateMu / GRID_LOG_STEP)));
+    for (let j = 1; j <= ALTERNATIVES; j++) {
+      late[j - 1] = lateSum > 0 ? (late[j - 1] as number) / lateSum : j === nearest ? 1 : 0;
+    }
+  }
 
-  return { early, late, lateMass: prior.late, lateScale: prior.lateScale };
+  return { early, late, lateMass: prior.late, lateScale: prior.lateScale, horizon: prior.horizon };
+}
+
+/**
+ * The `horizon` of an analysis of `durationMs` judged every `intervalMs`: its last bucket,
+ * ⌊duration / interval⌋, at least 2 (a one-bucket analysis has no late start to cut; the field's domain
+ * starts at 2).
+ */
+export function horizonFor(durationMs: number, intervalMs: number): number {
+  return Math.max(2, Math.floor(durationMs / intervalMs));
 }
 
 /**
  * π_t = late·(1 + h) / ((t − 1 + h)·(t + h)): the prior mass of "the regression starts at informative
- * bucket t" (t ≥ 2), h = `scale` (a prior's `lateScale`).
+ * bucket t" (t ≥ 2), h = `scale` (a prior's `lateScale`). With a `horizon` H: π_t·(H + h) / (H − 1)
+ * up to H, 0 after it (the cut law of the module comment).
  */
-export function lateStartMass(late: number, t: number, scale: number): number {
-  return (late * (1 + scale)) / ((t - 1 + scale) * (t + scale));
+export function lateStartMass(late: number, t: number, scale: number, horizon?: number): number {
+  const uncut = (late * (1 + scale)) / ((t - 1 + scale) * (t + scale));
+  if (horizon === undefined) return uncut;
+  return t > horizon ? 0 : (uncut * (horizon + scale)) / (horizon - 1);
 }
 
-/** Σ_{k > t} π_k = late·(1 + h) / (t + h): the late starts still to come (all of `late` while t ≤ 1). */
-export function lateUnstartedMass(late: number, t: number, scale: number): number {
+/**
+ * Σ_{k > t} π_k: the late starts still to come (all of `late` while t ≤ 1). Uncut: late·(1 + h) /
+ * (t + h); cut at H: late·(1 + h)·(H − t) / ((t + h)·(H − 1)), 0 from H on.
+ */
+export function lateUnstartedMass(late: number, t: number, scale: number, horizon?: number): number {
   // Exactly `late` before any start, not late·(1 + h) / (1 + h) rounded.
-  return t <= 1 ? late : (late * (1 + scale)) / (t + scale);
+  if (t <= 1) return late;
+  if (horizon === undefined) return (late * (1 + scale)) / (t + scale);
+  return t >= horizon ? 0 : (late * (1 + scale) * (horizon - t)) / ((t + scale) * (horizon - 1));
 }

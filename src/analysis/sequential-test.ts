@@ -91,8 +91,15 @@ import {
   validatePrior,
 } from "./sequential-prior.js";
 
-/** /2: the prior gained `lateScale` (the start law of the late family); a /1 state has none. */
-export const SEQUENTIAL_STATE_SCHEMA = "kanaria.sequential/2";
+/**
+ * /2: the prior gained `lateScale` (the start law of the late family); a /1 state has none. /3: the prior
+ * may carry `lateCentre`, `lateSpread` (the late ratio bump) and `horizon` (the cut start law). A /2
+ * state is still read and updated (it keeps its schema): its prior has none of those fields, which
+ * means exactly the law it was started with.
+ */
+export const SEQUENTIAL_STATE_SCHEMA = "kanaria.sequential/3";
+/** The schema before the late bump and the horizon, still accepted (see above). */
+export const SEQUENTIAL_STATE_SCHEMA_2 = "kanaria.sequential/2";
 
 export interface SequentialParams {
   /** H0: canary error rate ≤ maxRatio × control error rate. > 0. */
@@ -119,7 +126,7 @@ export type SequentialCounts = SequentialBucket;
 
 /** Plain JSON (no Infinity, NaN or undefined anywhere): safe to persist and resume. */
 export interface SequentialState {
-  readonly schema: typeof SEQUENTIAL_STATE_SCHEMA;
+  readonly schema: typeof SEQUENTIAL_STATE_SCHEMA | typeof SEQUENTIAL_STATE_SCHEMA_2;
   readonly maxRatio: number;
   readonly alpha: number;
   /** The prior the analysis started with; kept so that a resumed analysis keeps its meaning. */
@@ -329,7 +336,8 @@ export function isSequentialState(value: unknown): value is SequentialState {
     keys.every((k) => typeof (o as Record<string, unknown>)[k] === "number");
   const countKeys = ["canaryErrors", "canaryTotal", "controlErrors", "controlTotal"];
   return (
-    v.schema === SEQUENTIAL_STATE_SCHEMA &&
+    (v.schema === SEQUENTIAL_STATE_SCHEMA ||
+      (v.schema === SEQUENTIAL_STATE_SCHEMA_2 && isSchema2Prior(v.prior))) &&
     typeof v.maxRatio === "number" &&
     typeof v.alpha === "number" &&
     isSequentialPrior(v.prior) &&
@@ -345,11 +353,26 @@ export function isSequentialState(value: unknown): value is SequentialState {
   );
 }
 
+/** A /2 prior has none of the fields /3 added (one that does is not a state any release wrote). */
+function isSchema2Prior(prior: unknown): boolean {
+  const record = prior as Record<string, unknown> | null;
+  return (
+    typeof record === "object" &&
+    record !== null &&
+    record.lateCentre === undefined &&
+    record.lateSpread === undefined &&
+    record.horizon === undefined
+  );
+}
+
 function assertState(state: SequentialState): void {
-  if (state.schema !== SEQUENTIAL_STATE_SCHEMA || state.logLikelihood?.length !== GRID_SIZE) {
+  const schemaKnown =
+    state.schema === SEQUENTIAL_STATE_SCHEMA ||
+    (state.schema === SEQUENTIAL_STATE_SCHEMA_2 && isSchema2Prior(state.prior));
+  if (!schemaKnown || state.logLikelihood?.length !== GRID_SIZE) {
     throw new SequentialError(
       "SEQUENTIAL_BAD_STATE",
-      `not a ${SEQUENTIAL_STATE_SCHEMA} state (schema ${String(state.schema)})`,
+      `not a ${SEQUENTIAL_STATE_SCHEMA} (or ${SEQUENTIAL_STATE_SCHEMA_2}) state (schema ${String(state.schema)})`,
     );
   }
 }

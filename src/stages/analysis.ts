@@ -24,6 +24,12 @@
  * re-judge ticks already decided under one prior with another, and the two evidences are not one
  * martingale. An analysis stored before the record existed gets the default of the release that first
  * resumes it, recorded then and kept.
+ *
+ * With the prior it records the analysis's duration (`sequentialHorizonMs`): each SEQUENTIAL metric cuts
+ * its late-start law at the last bucket the analysis reaches, ⌊duration / interval⌋ (at least 2; see
+ * `sequential-prior.ts`). Recorded, not read from the options each time, for the same reason as the
+ * prior: an analysis whose prior was recorded without it (by a release before the cut) keeps the uncut
+ * law it started with.
  */
 import { type AnalysisDecision, decideAnalysis, type MetricStanding } from "../analysis/analysis-decision.js";
 import {
@@ -35,6 +41,7 @@ import {
 } from "../analysis/metric-progress.js";
 import {
   DEFAULT_SEQUENTIAL_PRIOR,
+  horizonFor,
   isSequentialPrior,
   type SequentialPrior,
 } from "../analysis/sequential-prior.js";
@@ -52,6 +59,8 @@ import { storedDeadline } from "./stored-deadline.js";
 const MINUTE_MS = 60_000;
 /** Stage-state key of the recorded SEQUENTIAL prior (see the module comment). */
 export const SEQUENTIAL_PRIOR_KEY = "sequentialPrior";
+/** Stage-state key of the duration (ms) the late-start law is cut at, recorded with the prior. */
+export const SEQUENTIAL_HORIZON_KEY = "sequentialHorizonMs";
 
 /**
  * An ANALYSIS executor whose new analyses record `defaultPrior` (tests pass another to play a release
@@ -79,7 +88,7 @@ async function analysisStep(
   const { durationMs, metrics, consecutiveErrorLimit } = ctx.stage.options;
   // Before the start is stored: once per analysis, not again on every step or after a restart.
   if (typeof ctx.stage.state.analysisStart !== "number") warnUnfailable(ctx, metrics);
-  const prior = recordedPrior(ctx, metrics, defaultPrior);
+  const recorded = recordedPrior(ctx, metrics, defaultPrior);
   // Ticks sit on a grid aligned to whole minutes: Datadog's buckets are, and a window that cuts every
   // bucket (a 1m interval from 09:00:30) would hold no complete one, so every tick would be NO_DATA.
   const start = storedDeadline(ctx, "analysisStart", (MINUTE_MS - (ctx.clock.now() % MINUTE_MS)) % MINUTE_MS);
@@ -90,6 +99,7 @@ async function analysisStep(
   const standings: MetricStanding[] = [];
   for (const metric of metrics) {
     const ticks = stored.filter((m) => m.metric === metric.common.name).map(toTick);
+    const prior = metricPrior(recorded, metric);
     const standing = await catchUp(ctx, metric, ticks, prior, start, end, consecutiveErrorLimit, {
       memo,
       key: memoPrefix + metric.common.name,
@@ -201,29 +211,51 @@ async function catchUp(
   return { metric, progress };
 }
 
+/** The recorded prior and the duration its late-start law is cut at (undefined: uncut). */
+interface RecordedPrior {
+  prior: Readonly<SequentialPrior>;
+  horizonMs: number | undefined;
+}
+
 /**
  * The SEQUENTIAL prior of this analysis: the one recorded in the stage state, else `defaultPrior`,
- * recorded now (on the first step, or the first after an upgrade from a release that did not record
- * it). Nothing is recorded for an analysis without SEQUENTIAL metrics. A record that is not a valid
- * prior is a corrupt state, not something to paper over with today's default.
+ * recorded now with the stage's duration as its horizon (on the first step, or the first after an
+ * upgrade from a release that did not record it). Nothing is recorded for an analysis without
+ * SEQUENTIAL metrics. A record that is not a valid prior or horizon is a corrupt state, not something
+ * to paper over with today's default.
  */
 function recordedPrior(
-  ctx: StageContext,
+  ctx: StageContext<"ANALYSIS">,
   metrics: readonly AnalysisMetric[],
   defaultPrior: Readonly<SequentialPrior>,
-): Readonly<SequentialPrior> {
+): RecordedPrior {
   const stored = ctx.stage.state[SEQUENTIAL_PRIOR_KEY];
-  if (isSequentialPrior(stored)) return stored;
+  const storedHorizon = ctx.stage.state[SEQUENTIAL_HORIZON_KEY];
+  if (storedHorizon !== undefined && !(typeof storedHorizon === "number" && storedHorizon > 0)) {
+    throw new SequentialError(
+      "SEQUENTIAL_BAD_STATE",
+      `stage state ${SEQUENTIAL_HORIZON_KEY} is not a positive duration in ms: ${JSON.stringify(storedHorizon)}`,
+    );
+  }
+  if (isSequentialPrior(stored)) return { prior: stored, horizonMs: storedHorizon };
   if (stored !== undefined) {
     throw new SequentialError(
       "SEQUENTIAL_BAD_STATE",
       `stage state ${SEQUENTIAL_PRIOR_KEY} is not a valid prior: ${JSON.stringify(stored)}`,
     );
   }
+  const horizonMs = ctx.stage.options.durationMs;
   if (metrics.some((m) => m.strategy === "SEQUENTIAL")) {
-    ctx.saveState({ [SEQUENTIAL_PRIOR_KEY]: { ...defaultPrior } });
+    ctx.saveState({ [SEQUENTIAL_PRIOR_KEY]: { ...defaultPrior }, [SEQUENTIAL_HORIZON_KEY]: horizonMs });
   }
-  return defaultPrior;
+  return { prior: defaultPrior, horizonMs };
+}
+
+/** The prior one metric folds with: the recorded one, cut at the last bucket of its interval. */
+function metricPrior(recorded: RecordedPrior, metric: AnalysisMetric): Readonly<SequentialPrior> {
+  const { prior, horizonMs } = recorded;
+  if (horizonMs === undefined || metric.strategy !== "SEQUENTIAL") return prior;
+  return { ...prior, horizon: horizonFor(horizonMs, metric.common.intervalMs) };
 }
 
 function toTick(m: Measurement): TickRecord {

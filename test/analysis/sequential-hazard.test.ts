@@ -34,6 +34,29 @@ describe("late-start law", () => {
     },
   );
 
+  it.each([
+    [2, 0],
+    [4, 10],
+    [30, 10],
+    [30, 0],
+    [181, 3.5],
+  ])("cut at horizon %s (h = %s): the starts 2 … H carry all of late, none come after", (horizon, h) => {
+    const late = 0.3;
+    let started = 0;
+    for (let t = 1; t <= horizon + 20; t++) {
+      if (t >= 2) started += lateStartMass(late, t, h, horizon);
+      expect(started + lateUnstartedMass(late, t, h, horizon)).toBeCloseTo(late, 14);
+      if (t > horizon) expect(lateStartMass(late, t, h, horizon)).toBe(0);
+      if (t >= horizon) expect(lateUnstartedMass(late, t, h, horizon)).toBe(0);
+    }
+    expect(lateUnstartedMass(late, 1, h, horizon)).toBe(late);
+    // Within the horizon the cut law is the uncut one scaled up by one factor: (H + h) / (H − 1).
+    expect(lateStartMass(late, 2, h, horizon) / lateStartMass(late, 2, h)).toBeCloseTo(
+      (horizon + h) / (horizon - 1),
+      12,
+    );
+  });
+
   it("is the plain late / ((k − 1)·k) law at h = 0", () => {
     for (const k of [2, 3, 11, 30]) expect(lateStartMass(0.2, k, 0)).toBeCloseTo(0.2 / ((k - 1) * k), 15);
   });
@@ -68,6 +91,23 @@ describe("SEQUENTIAL evidence is an exact martingale at r = maxRatio", () => {
       "the plain start law",
       1,
       { centre: 1.75, spread: 0.2, tail: 0.15, late: 0.3, lateFrom: 4, lateScale: 0 },
+    ],
+    // Five informative buckets: starts at 2 and 3 only, none pending from bucket 3 on.
+    ["the default prior cut at horizon 3", 1, { ...DEFAULT_SEQUENTIAL_PRIOR, horizon: 3 }],
+    [
+      "a heavy late bump cut at horizon 5",
+      0.8,
+      {
+        centre: 1.3,
+        spread: 0.8,
+        tail: 0.5,
+        late: 0.9,
+        lateFrom: 1.05,
+        lateScale: 0,
+        lateCentre: 2,
+        lateSpread: 1,
+        horizon: 5,
+      },
     ],
   ] as const)("%s (maxRatio %s): E[evidence] = 1 after every bucket", (_name, maxRatio, prior) => {
     const expected = new Array<number>(buckets.length).fill(0);

@@ -4,8 +4,10 @@ import { DEFAULT_SEQUENTIAL_PRIOR } from "../../src/analysis/sequential-prior.js
 import {
   initialSequentialState,
   isSequentialState,
+  SEQUENTIAL_STATE_SCHEMA_2,
   type SequentialBucket,
   SequentialError,
+  type SequentialParams,
   type SequentialState,
   summarizeSequential,
   updateSequential,
@@ -72,8 +74,10 @@ const b = (
   controlTotal,
 });
 
-const run = (buckets: SequentialBucket[], params = { maxRatio: 1, alpha: 0.01 }): SequentialState =>
-  buckets.reduce(updateSequential, initialSequentialState(params));
+const run = (
+  buckets: SequentialBucket[],
+  params: SequentialParams = { maxRatio: 1, alpha: 0.01 },
+): SequentialState => buckets.reduce(updateSequential, initialSequentialState(params));
 
 describe("SEQUENTIAL state", () => {
   it("starts with evidence 1, no estimate and an unbounded interval", () => {
@@ -133,6 +137,37 @@ describe("SEQUENTIAL state", () => {
     });
     expect(numbers.every(Number.isFinite)).toBe(true);
     expect(isSequentialState({ ...straight, logLikelihood: [1, 2] })).toBe(false);
+  });
+
+  it("stays plain JSON past the horizon of a cut prior", () => {
+    const prior = { ...DEFAULT_SEQUENTIAL_PRIOR, horizon: 3 };
+    let state = initialSequentialState({ maxRatio: 1, alpha: 0.01, prior });
+    for (let i = 0; i < 8; i++) state = updateSequential(state, b(1 + (i % 2), 300, 6, 2700));
+    expect(state.informativeBuckets).toBe(8);
+    expect(state.lateLog.every(Number.isFinite)).toBe(true);
+    expect(isSequentialState(JSON.parse(JSON.stringify(state)))).toBe(true);
+    expect(Number.isFinite(summarizeSequential(state).logEvidence)).toBe(true);
+  });
+
+  it("reads and updates a kanaria.sequential/2 state as the law it was started with", () => {
+    // The default of the release that wrote /2 states: no late bump, no horizon.
+    const older = { centre: 1.75, spread: 0.2, tail: 0.15, late: 0.2, lateFrom: 4, lateScale: 10 };
+    const buckets = Array.from({ length: 12 }, (_, i) => b(i < 8 ? 1 : 12, 600, 11, 5400));
+    const now = run(buckets.slice(0, 6), { maxRatio: 1, alpha: 0.01, prior: older });
+    const stored: unknown = JSON.parse(JSON.stringify({ ...now, schema: SEQUENTIAL_STATE_SCHEMA_2 }));
+    if (!isSequentialState(stored)) throw new Error("a /2 state does not parse");
+    let resumed: SequentialState = stored;
+    for (const bucket of buckets.slice(6)) resumed = updateSequential(resumed, bucket);
+    const straight = run(buckets, { maxRatio: 1, alpha: 0.01, prior: older });
+    expect(resumed.schema).toBe(SEQUENTIAL_STATE_SCHEMA_2);
+    expect({ ...resumed, schema: straight.schema }).toEqual(straight);
+    expect(summarizeSequential(resumed).logEvidence).toBe(summarizeSequential(straight).logEvidence);
+    // A /2 state never carried the fields /3 added.
+    const forged = { ...now, schema: SEQUENTIAL_STATE_SCHEMA_2, prior: { ...older, horizon: 30 } };
+    expect(isSequentialState(forged)).toBe(false);
+    expect(() => updateSequential(forged as SequentialState, b(1, 1, 1, 1))).toThrow(
+      /not a kanaria.sequential\/3/,
+    );
   });
 
   it("keeps the prior it started with", () => {

@@ -16,6 +16,7 @@ import {
   pipecdJudge,
   sequentialJudge,
 } from "../../bench/analysis/judges.js";
+import { DEFAULT_SEQUENTIAL_PRIOR, type SequentialPrior } from "../../src/analysis/sequential-prior.js";
 import { sequentialRandom } from "../../src/analysis/sequential-random.js";
 import {
   initialSequentialState,
@@ -44,8 +45,9 @@ function feed(run: JudgeRun, buckets: readonly SequentialBucket[]): (number | nu
   });
 }
 
+/** A run of a 30-minute analysis (the benchmark's). */
 function start(judge: Judge): JudgeRun {
-  return judge.start();
+  return judge.start(30);
 }
 
 describe("THRESHOLD as Argo Rollouts (result <= 0.01, failures > failureLimit)", () => {
@@ -158,6 +160,30 @@ describe("SEQUENTIAL (production code, alpha 0.01, maxRatio 1)", () => {
     expect(seen[seen.length - 1]).toBe(state.failedAtBucket);
     expect(state.failedAtBucket).toBeLessThanOrEqual(2);
     expect(run.verdictAtEnd()).toEqual({ kind: "rollback", minute: state.failedAtBucket });
+  });
+
+  it("cuts the late starts at the analysis length, as the stage does for its duration", () => {
+    // `good` healthy minutes at 100 req/s, then `bad` canary errors a minute (from about 4× to 12×).
+    const story = (good: number, bad: number) => [
+      ...Array.from({ length: good }, () => bucket(1, 600, 11, 5400)),
+      ...Array.from({ length: 4 }, () => bucket(bad, 600, 11, 5400)),
+    ];
+    const failedAt = (prior: SequentialPrior, buckets: SequentialBucket[]) => {
+      let state = initialSequentialState({ maxRatio: 1, alpha: 0.01, prior });
+      for (const b of buckets) if (state.failedAtBucket === null) state = updateSequential(state, b);
+      return state.failedAtBucket;
+    };
+    let told = 0;
+    for (const good of [5, 10, 20]) {
+      for (let bad = 5; bad <= 15; bad++) {
+        const buckets = story(good, bad);
+        const cut = failedAt({ ...DEFAULT_SEQUENTIAL_PRIOR, horizon: 30 }, buckets);
+        expect(feed(sequentialJudge().start(30), buckets).at(-1), `${good} good, ${bad} errors`).toBe(cut);
+        if (cut !== failedAt(DEFAULT_SEQUENTIAL_PRIOR, buckets)) told += 1;
+      }
+    }
+    // Some of these stories fail at another minute without the cut: the check above can tell.
+    expect(told).toBeGreaterThan(0);
   });
 
   it("promotes an A/A canary with enough traffic and asks when traffic is too thin to decide", () => {

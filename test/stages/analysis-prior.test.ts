@@ -14,7 +14,11 @@ import {
 } from "../../src/analysis/sequential-test.js";
 import type { AnalysisMetric } from "../../src/config/types.js";
 import type { StageExecutor } from "../../src/engine/stage-executor.js";
-import { analysisExecutorWith, SEQUENTIAL_PRIOR_KEY } from "../../src/stages/analysis.js";
+import {
+  analysisExecutorWith,
+  SEQUENTIAL_HORIZON_KEY,
+  SEQUENTIAL_PRIOR_KEY,
+} from "../../src/stages/analysis.js";
 import type { Measurement } from "../../src/store/measurement-repository.js";
 import { type Harness, harness } from "../engine/harness.js";
 import { ScriptedMetrics } from "../fakes/scripted-metrics.js";
@@ -33,6 +37,8 @@ import {
 /** The default of an older release: another bump, a heavier late family, the plain start law. */
 const OLDER: SequentialPrior = { centre: 3, spread: 0.3, tail: 0.05, late: 0.4, lateFrom: 2, lateScale: 0 };
 const DURATION = 20 * MINUTE;
+/** 1-minute ticks over 20 minutes: the late-start law an analysis records is cut at bucket 20. */
+const cut = (prior: SequentialPrior): SequentialPrior => ({ ...prior, horizon: 20 });
 
 /** The same store, clock and cloud under a new engine whose ANALYSIS executor is `executor`. */
 async function restartWith(
@@ -77,6 +83,7 @@ describe("ANALYSIS stage: the SEQUENTIAL prior of a resumed analysis", () => {
     const id = await deployV2(h);
     await untilTicks(h, id, 6);
     expect(analysisStage(h, id)?.state[SEQUENTIAL_PRIOR_KEY]).toEqual(OLDER);
+    expect(analysisStage(h, id)?.state[SEQUENTIAL_HORIZON_KEY]).toBe(DURATION);
     const before = h.store.measurements.list(id, ANALYSIS).length;
 
     h = await restartWith(h, metrics, fake, analysisExecutorWith(DEFAULT_SEQUENTIAL_PRIOR));
@@ -87,8 +94,8 @@ describe("ANALYSIS stage: the SEQUENTIAL prior of a resumed analysis", () => {
     expect(analysisStage(h, id)?.state[SEQUENTIAL_PRIOR_KEY]).toEqual(OLDER);
 
     const stored = ticks.map((t) => t.data.evidence as number);
-    const older = evidenceUnder(OLDER, ticks);
-    const current = evidenceUnder(DEFAULT_SEQUENTIAL_PRIOR, ticks);
+    const older = evidenceUnder(cut(OLDER), ticks);
+    const current = evidenceUnder(cut(DEFAULT_SEQUENTIAL_PRIOR), ticks);
     stored.forEach((evidence, i) => {
       expect(evidence).toBeCloseTo(older[i] as number, 12);
     });
@@ -111,8 +118,56 @@ describe("ANALYSIS stage: the SEQUENTIAL prior of a resumed analysis", () => {
     await h.settle(id);
     const ticks = h.store.measurements.list(id, ANALYSIS);
     expect(analysisStage(h, id)?.state[SEQUENTIAL_PRIOR_KEY]).toEqual(DEFAULT_SEQUENTIAL_PRIOR);
-    const current = evidenceUnder(DEFAULT_SEQUENTIAL_PRIOR, ticks);
+    expect(analysisStage(h, id)?.state[SEQUENTIAL_HORIZON_KEY]).toBe(DURATION);
+    const current = evidenceUnder(cut(DEFAULT_SEQUENTIAL_PRIOR), ticks);
     expect(ticks.at(-1)?.data.evidence as number).toBeCloseTo(current.at(-1) as number, 12);
+  });
+
+  it("cuts each metric's late starts at the last bucket of its own interval", async () => {
+    const both = [sequential(), sequential({ name: "errors-2m", intervalMs: 2 * MINUTE })];
+    const fake = new ScriptedMetrics(script);
+    const h = await withV1(both, fake, DURATION, [analysisExecutorWith(DEFAULT_SEQUENTIAL_PRIOR)]);
+    const id = await deployV2(h);
+    await h.settle(id);
+    const all = h.store.measurements.list(id, ANALYSIS);
+    const oneMinute = all.filter((t) => t.metric === "errors");
+    const everyTwo = all.filter((t) => t.metric === "errors-2m");
+    expect([oneMinute.length, everyTwo.length]).toEqual([20, 10]);
+    const expectEvidence = (ticks: Measurement[], horizon: number | undefined) => {
+      const prior =
+        horizon === undefined ? DEFAULT_SEQUENTIAL_PRIOR : { ...DEFAULT_SEQUENTIAL_PRIOR, horizon };
+      const want = evidenceUnder(prior, ticks);
+      ticks.forEach((t, i) => {
+        expect(t.data.evidence as number).toBeCloseTo(want[i] as number, 12);
+      });
+      return want;
+    };
+    expectEvidence(oneMinute, 20);
+    expectEvidence(everyTwo, 10);
+    // The cut is visible in these ticks: the uncut law reads them otherwise.
+    const uncut = evidenceUnder(DEFAULT_SEQUENTIAL_PRIOR, oneMinute);
+    const stored = oneMinute.map((t) => t.data.evidence as number);
+    expect(Math.abs(Math.log((stored.at(-1) as number) / (uncut.at(-1) as number)))).toBeGreaterThan(1e-3);
+  });
+
+  it("keeps the uncut law of an analysis whose prior was recorded without a horizon", async () => {
+    const fake = new ScriptedMetrics(script);
+    let h = await withV1(metrics, fake, DURATION, [analysisExecutorWith(OLDER)]);
+    const id = await deployV2(h);
+    await untilTicks(h, id, 6);
+    // What the release before the cut left behind: the prior, no horizon.
+    const { [SEQUENTIAL_HORIZON_KEY]: _horizon, ...uncutRecord } = analysisStage(h, id)?.state ?? {};
+    h.store.stages.setState(id, ANALYSIS, uncutRecord);
+
+    h = await restartWith(h, metrics, fake, analysisExecutorWith(DEFAULT_SEQUENTIAL_PRIOR));
+    await h.settle(id);
+    const ticks = h.store.measurements.list(id, ANALYSIS);
+    expect(ticks).toHaveLength(20);
+    expect(analysisStage(h, id)?.state[SEQUENTIAL_HORIZON_KEY]).toBeUndefined();
+    const uncut = evidenceUnder(OLDER, ticks);
+    const withCut = evidenceUnder(cut(OLDER), ticks);
+    expect(ticks.at(-1)?.data.evidence as number).toBeCloseTo(uncut.at(-1) as number, 12);
+    expect(Math.abs(Math.log((uncut.at(-1) as number) / (withCut.at(-1) as number)))).toBeGreaterThan(1e-3);
   });
 
   it("does not paper over a recorded prior that is not one: the analysis fails", async () => {
@@ -127,5 +182,21 @@ describe("ANALYSIS stage: the SEQUENTIAL prior of a resumed analysis", () => {
     await h.settle(id);
     expect(h.store.deployments.get(id)?.status).toBe("ROLLED_BACK");
     expect(analysisStage(h, id)?.statusReason).toMatch(/sequentialPrior is not a valid prior/);
+  });
+
+  it("does not paper over a recorded horizon that is not a duration either", async () => {
+    const fake = new ScriptedMetrics(script);
+    let h = await withV1(metrics, fake, DURATION, [analysisExecutorWith(OLDER)]);
+    const id = await deployV2(h);
+    await untilTicks(h, id, 2);
+    const state = analysisStage(h, id)?.state ?? {};
+    h.store.stages.setState(id, ANALYSIS, { ...state, [SEQUENTIAL_HORIZON_KEY]: "20m" });
+
+    h = await restartWith(h, metrics, fake, analysisExecutorWith(DEFAULT_SEQUENTIAL_PRIOR));
+    await h.settle(id);
+    expect(h.store.deployments.get(id)?.status).toBe("ROLLED_BACK");
+    expect(analysisStage(h, id)?.statusReason).toMatch(
+      /sequentialHorizonMs is not a positive duration in ms: "20m"/,
+    );
   });
 });
