@@ -35,7 +35,8 @@ STEP = math.log(GRID_RATIO_STEP)
 ALTERNATIVES = 80
 CANDIDATES = 95
 HALF = CANDIDATES + ALTERNATIVES
-DEFAULT_PRIOR = {"centre": 1.75, "spread": 0.2, "tail": 0.15, "late": 0.2, "lateFrom": 4, "lateScale": 10}
+DEFAULT_PRIOR = {"centre": 1.8, "spread": 0.2, "tail": 0.05, "late": 0.3, "lateFrom": 4, "lateScale": 10,
+                 "lateCentre": 6.5, "lateSpread": 0.35}
 # The default before the late bump (no lateCentre / lateSpread: the even late law), as an older
 # analysis recorded it.
 EVEN_LATE_PRIOR = {"centre": 1.75, "spread": 0.2, "tail": 0.15, "late": 0.2, "lateFrom": 4, "lateScale": 10}

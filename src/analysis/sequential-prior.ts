@@ -88,12 +88,14 @@ export interface SequentialPrior {
  * the prior it was started with.
  */
 export const DEFAULT_SEQUENTIAL_PRIOR: Readonly<SequentialPrior> = Object.freeze({
-  centre: 1.75,
+  centre: 1.8,
   spread: 0.2,
-  tail: 0.15,
-  late: 0.2,
+  tail: 0.05,
+  late: 0.3,
   lateFrom: 4,
   lateScale: 10,
+  lateCentre: 6.5,
+  lateSpread: 0.35,
 });
 
 export interface MixtureWeights {
