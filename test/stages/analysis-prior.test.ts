@@ -77,17 +77,30 @@ describe("ANALYSIS stage: the SEQUENTIAL prior of a resumed analysis", () => {
   const metrics = [sequential()];
   const script = traffic(100, 0.004);
 
-  it("keeps the prior recorded when it started, though the release that resumes it has another default", async () => {
+  /**
+   * An analysis started by a release whose default is OLDER, stopped after `ticks` ticks, its stage
+   * state rewritten by `rewrite` (what another release left behind), and resumed to its end by this
+   * release (default prior).
+   */
+  async function resumed(
+    ticks: number,
+    rewrite: (state: Record<string, unknown>) => Record<string, unknown> = (state) => state,
+  ): Promise<{ h: Harness; id: string; before: number }> {
     const fake = new ScriptedMetrics(script);
     let h = await withV1(metrics, fake, DURATION, [analysisExecutorWith(OLDER)]);
     const id = await deployV2(h);
-    await untilTicks(h, id, 6);
+    await untilTicks(h, id, ticks);
     expect(analysisStage(h, id)?.state[SEQUENTIAL_PRIOR_KEY]).toEqual(OLDER);
     expect(analysisStage(h, id)?.state[SEQUENTIAL_HORIZON_KEY]).toBe(DURATION);
     const before = h.store.measurements.list(id, ANALYSIS).length;
-
+    h.store.stages.setState(id, ANALYSIS, rewrite(analysisStage(h, id)?.state ?? {}));
     h = await restartWith(h, metrics, fake, analysisExecutorWith(DEFAULT_SEQUENTIAL_PRIOR));
     await h.settle(id);
+    return { h, id, before };
+  }
+
+  it("keeps the prior recorded when it started, though the release that resumes it has another default", async () => {
+    const { h, id, before } = await resumed(6);
     const ticks = h.store.measurements.list(id, ANALYSIS);
     expect(h.store.deployments.get(id)?.status).toBe("SUCCESS");
     expect(ticks).toHaveLength(20);
@@ -106,16 +119,11 @@ describe("ANALYSIS stage: the SEQUENTIAL prior of a resumed analysis", () => {
   });
 
   it("gives an analysis stored without a record the resuming release's default, and records it", async () => {
-    const fake = new ScriptedMetrics(script);
-    let h = await withV1(metrics, fake, DURATION, [analysisExecutorWith(OLDER)]);
-    const id = await deployV2(h);
-    await untilTicks(h, id, 6);
-    // What a release from before the record left behind.
-    const { [SEQUENTIAL_PRIOR_KEY]: _recorded, ...unrecorded } = analysisStage(h, id)?.state ?? {};
-    h.store.stages.setState(id, ANALYSIS, unrecorded);
-
-    h = await restartWith(h, metrics, fake, analysisExecutorWith(DEFAULT_SEQUENTIAL_PRIOR));
-    await h.settle(id);
+    // What a release from before the record left behind: neither the prior nor the horizon.
+    const { h, id } = await resumed(6, (state) => {
+      const { [SEQUENTIAL_PRIOR_KEY]: _prior, [SEQUENTIAL_HORIZON_KEY]: _horizon, ...unrecorded } = state;
+      return unrecorded;
+    });
     const ticks = h.store.measurements.list(id, ANALYSIS);
     expect(analysisStage(h, id)?.state[SEQUENTIAL_PRIOR_KEY]).toEqual(DEFAULT_SEQUENTIAL_PRIOR);
     expect(analysisStage(h, id)?.state[SEQUENTIAL_HORIZON_KEY]).toBe(DURATION);
@@ -133,14 +141,11 @@ describe("ANALYSIS stage: the SEQUENTIAL prior of a resumed analysis", () => {
     const oneMinute = all.filter((t) => t.metric === "errors");
     const everyTwo = all.filter((t) => t.metric === "errors-2m");
     expect([oneMinute.length, everyTwo.length]).toEqual([20, 10]);
-    const expectEvidence = (ticks: Measurement[], horizon: number | undefined) => {
-      const prior =
-        horizon === undefined ? DEFAULT_SEQUENTIAL_PRIOR : { ...DEFAULT_SEQUENTIAL_PRIOR, horizon };
-      const want = evidenceUnder(prior, ticks);
+    const expectEvidence = (ticks: Measurement[], horizon: number) => {
+      const want = evidenceUnder({ ...DEFAULT_SEQUENTIAL_PRIOR, horizon }, ticks);
       ticks.forEach((t, i) => {
         expect(t.data.evidence as number).toBeCloseTo(want[i] as number, 12);
       });
-      return want;
     };
     expectEvidence(oneMinute, 20);
     expectEvidence(everyTwo, 10);
@@ -151,16 +156,11 @@ describe("ANALYSIS stage: the SEQUENTIAL prior of a resumed analysis", () => {
   });
 
   it("keeps the uncut law of an analysis whose prior was recorded without a horizon", async () => {
-    const fake = new ScriptedMetrics(script);
-    let h = await withV1(metrics, fake, DURATION, [analysisExecutorWith(OLDER)]);
-    const id = await deployV2(h);
-    await untilTicks(h, id, 6);
     // What the release before the cut left behind: the prior, no horizon.
-    const { [SEQUENTIAL_HORIZON_KEY]: _horizon, ...uncutRecord } = analysisStage(h, id)?.state ?? {};
-    h.store.stages.setState(id, ANALYSIS, uncutRecord);
-
-    h = await restartWith(h, metrics, fake, analysisExecutorWith(DEFAULT_SEQUENTIAL_PRIOR));
-    await h.settle(id);
+    const { h, id } = await resumed(6, (state) => {
+      const { [SEQUENTIAL_HORIZON_KEY]: _horizon, ...uncutRecord } = state;
+      return uncutRecord;
+    });
     const ticks = h.store.measurements.list(id, ANALYSIS);
     expect(ticks).toHaveLength(20);
     expect(analysisStage(h, id)?.state[SEQUENTIAL_HORIZON_KEY]).toBeUndefined();
@@ -171,29 +171,16 @@ describe("ANALYSIS stage: the SEQUENTIAL prior of a resumed analysis", () => {
   });
 
   it("does not paper over a recorded prior that is not one: the analysis fails", async () => {
-    const fake = new ScriptedMetrics(script);
-    let h = await withV1(metrics, fake, DURATION, [analysisExecutorWith(OLDER)]);
-    const id = await deployV2(h);
-    await untilTicks(h, id, 2);
-    const state = analysisStage(h, id)?.state ?? {};
-    h.store.stages.setState(id, ANALYSIS, { ...state, [SEQUENTIAL_PRIOR_KEY]: { ...OLDER, late: 1.5 } });
-
-    h = await restartWith(h, metrics, fake, analysisExecutorWith(DEFAULT_SEQUENTIAL_PRIOR));
-    await h.settle(id);
+    const { h, id } = await resumed(2, (state) => ({
+      ...state,
+      [SEQUENTIAL_PRIOR_KEY]: { ...OLDER, late: 1.5 },
+    }));
     expect(h.store.deployments.get(id)?.status).toBe("ROLLED_BACK");
     expect(analysisStage(h, id)?.statusReason).toMatch(/sequentialPrior is not a valid prior/);
   });
 
   it("does not paper over a recorded horizon that is not a duration either", async () => {
-    const fake = new ScriptedMetrics(script);
-    let h = await withV1(metrics, fake, DURATION, [analysisExecutorWith(OLDER)]);
-    const id = await deployV2(h);
-    await untilTicks(h, id, 2);
-    const state = analysisStage(h, id)?.state ?? {};
-    h.store.stages.setState(id, ANALYSIS, { ...state, [SEQUENTIAL_HORIZON_KEY]: "20m" });
-
-    h = await restartWith(h, metrics, fake, analysisExecutorWith(DEFAULT_SEQUENTIAL_PRIOR));
-    await h.settle(id);
+    const { h, id } = await resumed(2, (state) => ({ ...state, [SEQUENTIAL_HORIZON_KEY]: "20m" }));
     expect(h.store.deployments.get(id)?.status).toBe("ROLLED_BACK");
     expect(analysisStage(h, id)?.statusReason).toMatch(
       /sequentialHorizonMs is not a positive duration in ms: "20m"/,
