@@ -64,7 +64,19 @@ export interface Stage<K extends StageKind = StageKind> {
   finishedAt: number | undefined;
 }
 
-export const COMMAND_KINDS = ["APPROVE", "ROLLBACK", "CANCEL", "SKIP_STAGE", "PROMOTE"] as const;
+/**
+ * `RETRY_ROLLBACK`: a blocked rollback tries again now instead of at its next backoff.
+ * `MARK_FIXED`: a person says a blocked rollback's work was done by hand (audited); the rollback ends.
+ */
+export const COMMAND_KINDS = [
+  "APPROVE",
+  "ROLLBACK",
+  "CANCEL",
+  "SKIP_STAGE",
+  "PROMOTE",
+  "RETRY_ROLLBACK",
+  "MARK_FIXED",
+] as const;
 export type CommandKind = (typeof COMMAND_KINDS)[number];
 
 export type CommandOutcome = "APPLIED" | "REFUSED" | "IGNORED";
@@ -106,6 +118,14 @@ export const EVENT_TYPES = [
   "APPROVAL_RECORDED",
   "COMMAND_REFUSED",
   "COMMAND_IGNORED",
+  /** A rollback step failed; one per outage, then again when what blocks it changes. */
+  "ROLLBACK_BLOCKED",
+  /** A blocked rollback asks people (requester and approvers) by name, once. */
+  "ROLLBACK_ESCALATED",
+  /** A blocked rollback went through again. */
+  "ROLLBACK_UNBLOCKED",
+  /** Leftovers from earlier deployments found (and repaired, or not) before a deployment starts. */
+  "CLEAN_START",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

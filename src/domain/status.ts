@@ -32,8 +32,9 @@ const DEPLOYMENT_TRANSITIONS: { readonly [S in DeploymentStatus]: readonly Deplo
   RUNNING: ["WAITING_APPROVAL", "ROLLING_BACK", "SUCCESS", "FAILURE", "CANCELLED"],
   WAITING_APPROVAL: ["RUNNING", "ROLLING_BACK", "FAILURE", "CANCELLED"],
   // A rollback started by `cancel` ends CANCELLED; one started by a failure, a timeout or a person ends
-  // ROLLED_BACK; a rollback that itself fails ends FAILURE (people must look).
-  ROLLING_BACK: ["ROLLED_BACK", "CANCELLED", "FAILURE"],
+  // ROLLED_BACK. A rollback never ends FAILURE: while AWS refuses it, it stays ROLLING_BACK and asks
+  // people, since an ended deployment would leave traffic split with nobody retrying.
+  ROLLING_BACK: ["ROLLED_BACK", "CANCELLED"],
   SUCCESS: [],
   FAILURE: [],
   ROLLED_BACK: [],

@@ -1,5 +1,6 @@
 /**
- * Applies one command (APPROVE, ROLLBACK, CANCEL, SKIP_STAGE, PROMOTE) to a deployment. Called by the
+ * Applies one command (APPROVE, ROLLBACK, CANCEL, SKIP_STAGE, PROMOTE, RETRY_ROLLBACK, MARK_FIXED) to a
+ * deployment. Called by the
  * runner between steps — never while an executor step is in flight — inside the journal transaction
  * that also marks the command handled, so each command takes effect at most once.
  */
@@ -10,6 +11,7 @@ import type { Store } from "../store/store.js";
 import { APPROVAL_KEY, readApprovalState } from "./approval-state.js";
 import { beginRollback } from "./begin-rollback.js";
 import type { JournalWriter } from "./journal.js";
+import { readRollbackBlock } from "./rollback-block.js";
 
 interface Verdict {
   outcome: CommandOutcome;
@@ -55,7 +57,62 @@ function decide(w: JournalWriter, store: Store, command: Command): Verdict {
       return skip(w, deployment, command);
     case "PROMOTE":
       return promote(w, deployment, command);
+    case "RETRY_ROLLBACK":
+      return retryRollback(w, command);
+    case "MARK_FIXED":
+      return markFixed(w, deployment, command);
   }
+}
+
+/** The blocked ROLLBACK stage, if the deployment is rolling back and AWS refused its last attempt. */
+function blockedRollback(w: JournalWriter): Stage | undefined {
+  if (w.deployment().status !== "ROLLING_BACK") return undefined;
+  const stage = w.stages().find((s) => s.kind === "ROLLBACK" && s.status === "RUNNING");
+  return stage && readRollbackBlock(stage.state) ? stage : undefined;
+}
+
+/**
+ * Retry now: the runner is woken by every new command and steps the rollback at once, so the command
+ * only has to be recorded (and shown, for the audit).
+ */
+function retryRollback(w: JournalWriter, command: Command): Verdict {
+  const stage = blockedRollback(w);
+  if (!stage) return { outcome: "IGNORED", reason: "no blocked rollback to retry" };
+  w.event({
+    type: "STAGE_PROGRESS",
+    stageIndex: stage.index,
+    actor: command.actor,
+    message: `retry asked by ${command.actor}`,
+    data: { commandId: command.id },
+  });
+  return { outcome: "APPLIED", reason: "retrying the rollback now" };
+}
+
+/**
+ * Fixed by hand: a person says traffic is back on a live primary and the deployment's task sets are
+ * gone. Kanaria cannot check it while AWS refuses it, so the rollback ends on their word, recorded with
+ * their name; the next deployment's clean start checks the world again before it changes anything.
+ */
+function markFixed(w: JournalWriter, deployment: Deployment, command: Command): Verdict {
+  const stage = blockedRollback(w);
+  if (!stage) {
+    return {
+      outcome: "IGNORED",
+      reason:
+        deployment.status === "ROLLING_BACK"
+          ? "the rollback is not blocked: it is still working on its own"
+          : "no rollback is running",
+    };
+  }
+  const by = { actor: command.actor };
+  w.setStageStatus(stage.index, "SUCCESS", `marked fixed by hand by ${command.actor}`, by);
+  const final = deployment.rollbackCause === "CANCEL" ? "CANCELLED" : "ROLLED_BACK";
+  w.setDeploymentStatus(
+    final,
+    `rollback marked fixed by hand by ${command.actor} (not checked by Kanaria; the next deployment checks the listener and task sets before it starts)`,
+    by,
+  );
+  return { outcome: "APPLIED", reason: "rollback marked fixed by hand" };
 }
 
 function currentStage(stages: readonly Stage[]): Stage | undefined {

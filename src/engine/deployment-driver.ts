@@ -8,6 +8,7 @@
  * that a restart would need: a new driver started on the same database continues the same way.
  */
 import type { Deployment, Stage } from "../domain/deployment.js";
+import { isTransient } from "../domain/kanaria-error.js";
 import { isTerminalDeploymentStatus, isTerminalStageStatus } from "../domain/status.js";
 import type { Clock } from "../ports.js";
 import type { Store } from "../store/store.js";
@@ -17,6 +18,13 @@ import { beginRollback } from "./begin-rollback.js";
 import type { ExecutorRegistry } from "./executor-registry.js";
 import type { Journal, JournalWriter } from "./journal.js";
 import type { Logger } from "./logger.js";
+import {
+  clearBlock,
+  DEFAULT_ROLLBACK_POLICY,
+  type RollbackFailure,
+  type RollbackPolicy,
+  recordBlockedAttempt,
+} from "./rollback-block.js";
 import type { StageContext, StagePorts, StepResult } from "./stage-executor.js";
 
 export interface DriverDeps {
@@ -26,8 +34,15 @@ export interface DriverDeps {
   ports: StagePorts;
   clock: Clock;
   logger: Logger;
-  /** Consecutive thrown errors of one stage before it fails. */
+  /** Consecutive thrown errors of one pipeline stage before it fails (the ROLLBACK stage never fails). */
   maxStepErrors: number;
+  /** How a blocked rollback retries and when it asks people (see `rollback-block.ts`). */
+  rollbackPolicy?: RollbackPolicy;
+}
+
+/** A step that did not produce a result: come back at `retryAt`. */
+interface Retry {
+  retryAt: number;
 }
 
 /** The shortest sleep after a step that asked to wait. */
@@ -103,7 +118,10 @@ export class DeploymentDriver {
     if (!this.enter(stage, log)) return "again";
 
     const current = this.loadStage(stage.index);
-    if (current.startedAt !== undefined && this.deps.clock.now() >= current.startedAt + current.timeoutMs) {
+    // A rollback has no timeout: it ends only with traffic back on the primary (a long one is blocked,
+    // and people are asked while it retries).
+    const timed = current.kind !== "ROLLBACK" && current.startedAt !== undefined;
+    if (timed && this.deps.clock.now() >= (current.startedAt ?? 0) + current.timeoutMs) {
       const result: StepResult = {
         type: "done",
         status: "FAILURE",
@@ -114,12 +132,13 @@ export class DeploymentDriver {
     }
 
     const result = await this.step(this.load(), current, log);
-    if (result === undefined) return this.deps.clock.now() + errorBackoffMs(this.stepErrors);
-    this.record(current, result);
+    if ("retryAt" in result) return result.retryAt;
+    const blockedUntil = this.record(current, result);
+    if (blockedUntil !== undefined) return blockedUntil;
     if (result.type === "done") return "again";
     const deadlines = [
       result.until,
-      current.startedAt !== undefined ? current.startedAt + current.timeoutMs : Infinity,
+      timed && current.startedAt !== undefined ? current.startedAt + current.timeoutMs : Infinity,
     ];
     if (this.load().status !== "ROLLING_BACK") deadlines.push(deployment.deadlineAt);
     // A wait that is already over would spin the loop without yielding; never come back sooner than this.
@@ -167,8 +186,8 @@ export class DeploymentDriver {
     return true;
   }
 
-  /** Runs one executor step; undefined when it threw and will be retried after a backoff. */
-  private async step(deployment: Deployment, stage: Stage, log: Logger): Promise<StepResult | undefined> {
+  /** Runs one executor step; a `Retry` when it threw and will be tried again after a backoff. */
+  private async step(deployment: Deployment, stage: Stage, log: Logger): Promise<StepResult | Retry> {
     const { store, journal, clock, ports } = this.deps;
     const executor = this.deps.registry.get(stage.kind);
     if (!executor) throw new Error(`executor for ${stage.kind} vanished`);
@@ -209,32 +228,57 @@ export class DeploymentDriver {
     } catch (error) {
       this.stepErrors += 1;
       const message = error instanceof Error ? error.message : String(error);
+      const transient = isTransient(error);
       log.warn({ err: error, stage: stage.index, errors: this.stepErrors }, "stage step failed");
-      if (this.stepErrors >= this.deps.maxStepErrors) {
-        return {
-          type: "done",
-          status: "FAILURE",
-          reason: `${stage.kind} failed ${this.stepErrors} times: ${message}`,
-        };
+      if (stage.kind === "ROLLBACK") return { retryAt: this.block(stage, { error: message, transient }) };
+      // Waiting cannot heal it (access denied, a resource that is gone): retrying only delays the rollback.
+      if (!transient || this.stepErrors >= this.deps.maxStepErrors) {
+        const times = this.stepErrors === 1 ? "" : ` ${this.stepErrors} times`;
+        return { type: "done", status: "FAILURE", reason: `${stage.kind} failed${times}: ${message}` };
       }
       ctx.report(`${stage.kind}: ${message} — retrying (${this.stepErrors}/${this.deps.maxStepErrors})`, {
         error: message,
       });
-      return undefined;
+      return { retryAt: clock.now() + errorBackoffMs(this.stepErrors) };
     }
   }
 
-  /** Persists what a step decided, and what it implies for the deployment. */
-  private record(stage: Stage, result: StepResult): void {
+  private get policy(): RollbackPolicy {
+    return this.deps.rollbackPolicy ?? DEFAULT_ROLLBACK_POLICY;
+  }
+
+  /** Records a failed attempt of the ROLLBACK stage; returns when to try again. */
+  private block(stage: Stage, failure: RollbackFailure): number {
     const { journal, store } = this.deps;
+    return journal.write(this.deploymentId, (w) =>
+      recordBlockedAttempt(w, this.loadStage(stage.index), failure, this.policy, (state) =>
+        store.stages.setState(this.deploymentId, stage.index, state),
+      ),
+    );
+  }
+
+  /**
+   * Persists what a step decided, and what it implies for the deployment. Returns when to come back if
+   * the step left a rollback blocked (a ROLLBACK stage reports a failure it cannot get past).
+   */
+  private record(stage: Stage, result: StepResult): number | undefined {
+    const { journal, store } = this.deps;
+    if (stage.kind === "ROLLBACK" && result.type === "done" && result.status === "FAILURE") {
+      // What a rollback step reports as failed (weights that did not move, a restored primary that does
+      // not become stable) is something people should look at: ask at once, and keep trying.
+      return this.block(stage, { error: result.reason, transient: false });
+    }
+    const setState = (state: Record<string, unknown>) =>
+      store.stages.setState(this.deploymentId, stage.index, state);
     journal.write(this.deploymentId, (w) => {
       const deployment = w.deployment();
       const latest = store.stages.get(this.deploymentId, stage.index);
       if (!latest || isTerminalStageStatus(latest.status)) return;
+      if (latest.kind === "ROLLBACK") clearBlock(w, latest, setState);
       if (result.type === "wait") {
         if (result.approval) {
           const existing = readApprovalState(latest.state);
-          store.stages.setState(this.deploymentId, stage.index, {
+          setState({
             ...latest.state,
             [APPROVAL_KEY]: { request: result.approval, approvals: existing?.approvals ?? [] },
           });
@@ -248,13 +292,6 @@ export class DeploymentDriver {
       w.setStageStatus(stage.index, result.status, result.reason);
       if (deployment.status === "WAITING_APPROVAL") w.setDeploymentStatus("RUNNING", result.reason);
       if (result.status === "SUCCESS") return;
-      if (stage.kind === "ROLLBACK") {
-        w.setDeploymentStatus(
-          "FAILURE",
-          `rollback failed: ${result.reason}. Traffic may not be back on the primary: check the listener weights and task sets by hand.`,
-        );
-        return;
-      }
       const rollbackPlanned = w.stages().some((s) => s.kind === "ROLLBACK" && s.status === "NOT_STARTED");
       if (rollbackPlanned) {
         beginRollback(w, store, "STAGE_FAILURE", `${stage.kind} failed: ${result.reason}`);
@@ -262,6 +299,7 @@ export class DeploymentDriver {
         w.setDeploymentStatus("FAILURE", `${stage.kind} failed: ${result.reason} (auto-rollback is off)`);
       }
     });
+    return undefined;
   }
 
   /** No stage left to run: the deployment ends according to how it got here. */

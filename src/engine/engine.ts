@@ -20,6 +20,7 @@ import { DeploymentDriver } from "./deployment-driver.js";
 import type { ExecutorRegistry } from "./executor-registry.js";
 import { Journal } from "./journal.js";
 import type { Logger } from "./logger.js";
+import type { RollbackPolicy } from "./rollback-block.js";
 import type { StagePorts } from "./stage-executor.js";
 
 export interface DeployableApp {
@@ -48,6 +49,8 @@ export interface EngineDeps {
   /** How often to look for commands and deployments written by other processes (the CLI). */
   pollIntervalMs?: number;
   maxStepErrors?: number;
+  /** How blocked rollbacks retry and when they ask people; defaults in `rollback-block.ts`. */
+  rollbackPolicy?: RollbackPolicy;
 }
 
 export interface DeploymentRequest {
@@ -307,6 +310,7 @@ export class Engine {
         clock: this.deps.clock,
         logger: this.deps.logger,
         maxStepErrors: this.deps.maxStepErrors ?? 5,
+        ...(this.deps.rollbackPolicy ? { rollbackPolicy: this.deps.rollbackPolicy } : {}),
       },
       deploymentId,
       this.stopper.signal,

@@ -5,8 +5,8 @@
  * App Home never disagree.
  */
 
-import type { StageOptionsByKind } from "../config/types.js";
 import type { Deployment, Stage, TimelineEvent } from "../domain/deployment.js";
+import { lastSetTraffic, type TrafficSplit } from "../domain/traffic-split.js";
 import { type ApprovalState, readApprovalState } from "../engine/approval-state.js";
 import type { Measurement } from "../store/measurement-repository.js";
 
@@ -118,29 +118,11 @@ function numberOr(value: unknown, fallback: number): number {
   return typeof value === "number" && Number.isFinite(value) ? value : fallback;
 }
 
-export type TrafficSplit = StageOptionsByKind["ECS_TRAFFIC_ROUTING"];
+export type { TrafficSplit };
 
-/**
- * The listener weights as the pipeline last set them: the latest ECS_TRAFFIC_ROUTING stage that ran
- * (running or done), or 100% primary after a rollback that completed. Undefined before any routing.
- */
+/** The listener weights as the pipeline last set them (see `lastSetTraffic`). */
 export function currentTraffic(snapshot: DeploymentSnapshot): TrafficSplit | undefined {
-  let split: TrafficSplit | undefined;
-  let at = -1;
-  for (const stage of snapshot.stages) {
-    const ran = stage.status === "SUCCESS" || stage.status === "RUNNING";
-    if (!ran) continue;
-    const when = stage.startedAt ?? 0;
-    if (stage.kind === "ECS_TRAFFIC_ROUTING" && when >= at) {
-      split = (stage as Stage<"ECS_TRAFFIC_ROUTING">).options;
-      at = when;
-    }
-    if (stage.kind === "ROLLBACK" && stage.status === "SUCCESS" && when >= at) {
-      split = { primary: 100, canary: 0, baseline: 0 };
-      at = when;
-    }
-  }
-  return split;
+  return lastSetTraffic(snapshot.stages);
 }
 
 /** The analysis stage to show: the running one, else the last one that started. */

@@ -5,6 +5,7 @@ import type { StageKind } from "../../src/domain/stage-kind.js";
 import { Engine } from "../../src/engine/engine.js";
 import { ExecutorRegistry } from "../../src/engine/executor-registry.js";
 import { silentLogger } from "../../src/engine/logger.js";
+import type { RollbackPolicy } from "../../src/engine/rollback-block.js";
 import type { StageExecutor, StagePorts } from "../../src/engine/stage-executor.js";
 import type { Metrics } from "../../src/ports.js";
 import { metricsFromQuery } from "../../src/providers/metrics-from-query.js";
@@ -47,6 +48,7 @@ export interface HarnessOptions {
   /** Real adapters instead of the in-memory cloud. */
   ports?: StagePorts;
   freezes?: FreezeWindow[];
+  rollbackPolicy?: RollbackPolicy;
 }
 
 export function harness(options: HarnessOptions): Harness {
@@ -77,6 +79,7 @@ export function harness(options: HarnessOptions): Harness {
     apps: toyApps(options.apps, options.access),
     freezes: () => options.freezes ?? [],
     pollIntervalMs: options.pollIntervalMs ?? 60_000,
+    ...(options.rollbackPolicy ? { rollbackPolicy: options.rollbackPolicy } : {}),
   });
   engine.start();
   const self: Harness = {
