@@ -16,10 +16,9 @@
 
 import { formatDuration } from "../config/duration.js";
 import type { Stage } from "../domain/deployment.js";
+import { ROLLBACK_BLOCK_KEY, type RollbackBlock, readRollbackBlock } from "../domain/rollback-block.js";
 import { describeSplit, lastSetTraffic } from "../domain/traffic-split.js";
 import type { JournalWriter } from "./journal.js";
-
-export const ROLLBACK_BLOCK_KEY = "rollbackBlock";
 
 export interface RollbackPolicy {
   /** The longest wait between two attempts of a blocked rollback. */
@@ -36,42 +35,10 @@ export const DEFAULT_ROLLBACK_POLICY: RollbackPolicy = {
   random: Math.random,
 };
 
-export interface RollbackBlock {
-  /** When the first failed attempt of this outage happened. */
-  since: number;
-  /** Failed attempts in a row. */
-  attempts: number;
-  error: string;
-  /** Whether waiting may heal it (see `KanariaError.transient`). */
-  transient: boolean;
-  /** When the next attempt is due. */
-  retryAt: number;
-  /** When people were asked by name; undefined until then. */
-  escalatedAt: number | undefined;
-}
-
 /** What failed: the message people read and whether waiting may heal it. */
 export interface RollbackFailure {
   error: string;
   transient: boolean;
-}
-
-/** The stored block, or undefined when the stage is not blocked (or the value is not a block). */
-export function readRollbackBlock(state: Readonly<Record<string, unknown>>): RollbackBlock | undefined {
-  const raw = state[ROLLBACK_BLOCK_KEY];
-  if (typeof raw !== "object" || raw === null) return undefined;
-  const b = raw as Record<string, unknown>;
-  const num = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-  if (!num(b.since) || !num(b.attempts) || !num(b.retryAt)) return undefined;
-  if (typeof b.error !== "string" || typeof b.transient !== "boolean") return undefined;
-  return {
-    since: b.since,
-    attempts: b.attempts,
-    error: b.error,
-    transient: b.transient,
-    retryAt: b.retryAt,
-    escalatedAt: num(b.escalatedAt) ? b.escalatedAt : undefined,
-  };
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
- * The Approve and Roll back buttons. A click is checked here first so that someone who may not approve
+ * The Approve and Roll back buttons, and a blocked rollback's Retry now and Fixed by hand. A click is checked here first so that someone who may not approve
  * gets an ephemeral refusal at once and nothing is recorded; an allowed click becomes a command for the
  * engine, keyed by Slack's trigger id, so the same click delivered twice is recorded once. The engine
  * stays the authority (it checks the approval rules again when it applies the command); the root
  * message then shows who decided, in place of the buttons.
  */
 import { checkApprover } from "../domain/approval.js";
+import type { CommandKind } from "../domain/deployment.js";
 import { approvalRulesFor } from "../engine/apply-command.js";
 import { actionName, decodeActionValue } from "../views/action-ids.js";
 import * as replies from "../views/command-replies.js";
@@ -34,13 +35,13 @@ export async function handleButton(
   const { deployment } = snapshot;
   const entry = ctx.entries.get(deployment.app);
 
-  if (name === "rollback") {
+  if (name !== "approve") {
     const actor = await actorOf(ctx, click.user, entry ? groupsMentioned(entry) : []);
     if (entry) {
       const allowed = checkMayStop(entry, deployment, actor);
       if (!allowed.ok) return replies.notAllowed(allowed.problem);
     }
-    return submit(ctx, deployment.id, "ROLLBACK", actor.user, actor.groups, click.triggerId);
+    return submit(ctx, deployment.id, STOP_COMMANDS[name], actor.user, actor.groups, click.triggerId);
   }
 
   const pending = pendingApproval(snapshot);
@@ -56,10 +57,17 @@ export async function handleButton(
   return submit(ctx, deployment.id, "APPROVE", actor.user, actor.groups, click.triggerId);
 }
 
+/** Buttons that only ever reduce risk, so anyone `checkMayStop` allows may click them. */
+const STOP_COMMANDS = {
+  rollback: "ROLLBACK",
+  retryRollback: "RETRY_ROLLBACK",
+  markFixed: "MARK_FIXED",
+} as const;
+
 function submit(
   ctx: SlackContext,
   deploymentId: string,
-  kind: "APPROVE" | "ROLLBACK",
+  kind: CommandKind,
   user: string,
   groups: readonly string[],
   triggerId: string,

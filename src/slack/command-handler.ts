@@ -71,18 +71,19 @@ export async function handleDeployCommand(
       return replies.locked(lock);
     }
     case "rollback":
-    case "cancel": {
+    case "cancel":
+    case "retry":
+    case "fixed": {
       const entry = ctx.entries.get(parsed.app);
       if (!entry) return unknownApp(ctx, parsed.app);
       const active = ctx.store.deployments.activeForApp(entry.name);
-      if (!active)
-        return replies.noActiveDeployment(entry.name, parsed.kind === "rollback" ? "roll back" : "cancel");
+      if (!active) return replies.noActiveDeployment(entry.name, STOP_ACTIONS[parsed.kind].action);
       const actor = await actorOf(ctx, command.user, groupsMentioned(entry));
       const allowed = checkMayStop(entry, active, actor);
       if (!allowed.ok) return replies.notAllowed(allowed.problem);
       const submitted = ctx.engine.submitCommand({
         deploymentId: active.id,
-        kind: parsed.kind === "rollback" ? "ROLLBACK" : "CANCEL",
+        kind: STOP_ACTIONS[parsed.kind].kind,
         actor: command.user,
         actorGroups: actor.groups,
         dedupeKey: `slack:${command.triggerId}`,
@@ -94,6 +95,17 @@ export async function handleDeployCommand(
       return deploy(ctx, command, parsed);
   }
 }
+
+/**
+ * The subcommands that act on the running deployment, as engine commands. Each only ever reduces risk
+ * (roll back, stop, retry a rollback, end a rollback someone did by hand), so `checkMayStop` decides who.
+ */
+const STOP_ACTIONS = {
+  rollback: { kind: "ROLLBACK", action: "roll back" },
+  cancel: { kind: "CANCEL", action: "cancel" },
+  retry: { kind: "RETRY_ROLLBACK", action: "retry" },
+  fixed: { kind: "MARK_FIXED", action: "mark fixed" },
+} as const;
 
 async function deploy(
   ctx: SlackContext,

@@ -14,6 +14,10 @@ export type DeployCommand =
   | { kind: "unlock"; app: string }
   | { kind: "rollback"; app: string }
   | { kind: "cancel"; app: string }
+  /** A blocked rollback: try again now. */
+  | { kind: "retry"; app: string }
+  /** A blocked rollback's work was done by hand (audited). */
+  | { kind: "fixed"; app: string }
   /** What was wrong, for the ephemeral reply (the usage line is added by the view). */
   | { kind: "invalid"; problem: string; usage: string };
 
@@ -29,10 +33,22 @@ export const USAGE: Record<Exclude<DeployCommand["kind"], "invalid">, string> = 
   unlock: "/deploy unlock <app>",
   rollback: "/deploy rollback <app>",
   cancel: "/deploy cancel <app>",
+  retry: "/deploy retry <app>",
+  fixed: "/deploy fixed <app>",
 };
 
 /** Subcommand words; an app cannot be deployed under one of these names from Slack. */
-const SUBCOMMANDS = new Set(["help", "status", "history", "lock", "unlock", "rollback", "cancel"]);
+const SUBCOMMANDS = new Set([
+  "help",
+  "status",
+  "history",
+  "lock",
+  "unlock",
+  "rollback",
+  "cancel",
+  "retry",
+  "fixed",
+]);
 
 export function parseDeployCommand(text: string): DeployCommand {
   const words = text.trim().split(/\s+/).filter(Boolean);
@@ -55,6 +71,10 @@ export function parseDeployCommand(text: string): DeployCommand {
       return oneApp("rollback", rest, (app) => ({ kind: "rollback", app }));
     case "cancel":
       return oneApp("cancel", rest, (app) => ({ kind: "cancel", app }));
+    case "retry":
+      return oneApp("retry", rest, (app) => ({ kind: "retry", app }));
+    case "fixed":
+      return oneApp("fixed", rest, (app) => ({ kind: "fixed", app }));
     case "lock": {
       const [app, ...reason] = rest;
       if (app === undefined) return invalid("lock needs an app and a reason", "lock");
@@ -80,7 +100,7 @@ function parseDeploy(app: string, rest: string[]): DeployCommand {
 }
 
 function oneApp(
-  kind: "history" | "unlock" | "rollback" | "cancel",
+  kind: "history" | "unlock" | "rollback" | "cancel" | "retry" | "fixed",
   rest: string[],
   make: (app: string) => DeployCommand,
 ): DeployCommand {

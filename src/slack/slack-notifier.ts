@@ -138,12 +138,26 @@ export class SlackNotifier implements Notifier {
   }
 
   private async postEventReply(deploymentId: string, event: TimelineEvent): Promise<void> {
-    const key = `event:${event.id}`;
-    if (this.deps.store.slackThreads.hasPost(deploymentId, key)) return;
+    const outage = outageKey(event);
+    const key = outage ?? `event:${event.id}`;
+    const { store } = this.deps;
+    const updating = outage !== undefined ? store.slackThreads.postTs(deploymentId, outage) : undefined;
+    if (updating === undefined && store.slackThreads.hasPost(deploymentId, key)) return;
     const snapshot = this.snapshot(deploymentId);
     if (!snapshot) return;
     const reply = stageReply(snapshot, event);
     if (!reply) return;
+    const thread = store.slackThreads.get(deploymentId);
+    if (updating !== undefined && thread) {
+      // One message per outage of a rollback: what blocks it now, then that it goes again.
+      await this.deps.client.chat.update({
+        channel: thread.channel,
+        ts: updating,
+        text: reply.text,
+        blocks: reply.blocks,
+      });
+      return;
+    }
     // The reply's text and blocks already carry the mentions, as Slack mention syntax.
     await this.reply(deploymentId, key, { text: reply.text, blocks: reply.blocks });
   }
@@ -200,6 +214,17 @@ export class SlackNotifier implements Notifier {
   private snapshot(deploymentId: string): DeploymentSnapshot | undefined {
     return readSnapshot(this.deps.store, deploymentId, this.deps.workspaceUrl());
   }
+}
+
+/**
+ * The key of the one reply a blocked rollback's outage gets (its start identifies it): the first
+ * ROLLBACK_BLOCKED posts it, later ones and ROLLBACK_UNBLOCKED update it in place, so a long outage
+ * is one message that stays current, not one per retry.
+ */
+function outageKey(event: TimelineEvent): string | undefined {
+  if (event.type !== "ROLLBACK_BLOCKED" && event.type !== "ROLLBACK_UNBLOCKED") return undefined;
+  const since = event.data.since;
+  return typeof since === "number" ? `rollback-block:${event.stageIndex ?? "-"}:${since}` : undefined;
 }
 
 function endsAnalysis(event: TimelineEvent): boolean {

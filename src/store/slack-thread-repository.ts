@@ -65,6 +65,14 @@ export class SlackThreadRepository {
     return result.changes === 1;
   }
 
+  /** The ts of the post recorded under `key`, for a reply that is updated in place. */
+  postTs(deploymentId: string, key: string): string | undefined {
+    const row = this.db
+      .prepare("SELECT ts FROM slack_posts WHERE deployment_id = ? AND post_key = ?")
+      .get(deploymentId, key) as { ts: string } | undefined;
+    return row?.ts;
+  }
+
   hasPost(deploymentId: string, key: string): boolean {
     return (
       this.db

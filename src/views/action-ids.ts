@@ -8,6 +8,8 @@
 export const ACTION_IDS = {
   approve: "kanaria.approve",
   rollback: "kanaria.rollback",
+  retryRollback: "kanaria.retry_rollback",
+  markFixed: "kanaria.mark_fixed",
 } as const;
 
 export type ActionName = keyof typeof ACTION_IDS;

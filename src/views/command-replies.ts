@@ -64,6 +64,12 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, string, string]> = [
   ["`/deploy unlock <app>`", "lift a lock", "/deploy unlock web"],
   ["`/deploy rollback <app>`", "roll back the running deployment now", "/deploy rollback web"],
   ["`/deploy cancel <app>`", "stop the running deployment and undo what it changed", "/deploy cancel web"],
+  ["`/deploy retry <app>`", "a blocked rollback tries again now", "/deploy retry web"],
+  [
+    "`/deploy fixed <app>`",
+    "end a blocked rollback you finished by hand (recorded with your name)",
+    "/deploy fixed web",
+  ],
   [
     "`/deploy <app> <version> --override-freeze <reason>`",
     "deploy during a freeze window (if you may; audited)",

@@ -6,6 +6,7 @@
  */
 
 import type { Deployment, Stage, TimelineEvent } from "../domain/deployment.js";
+import { type RollbackBlock, readRollbackBlock } from "../domain/rollback-block.js";
 import { lastSetTraffic, type TrafficSplit } from "../domain/traffic-split.js";
 import { type ApprovalState, readApprovalState } from "../engine/approval-state.js";
 import type { Measurement } from "../store/measurement-repository.js";
@@ -49,6 +50,16 @@ export function pendingApproval(snapshot: DeploymentSnapshot): PendingApproval |
 export function canRollBack(snapshot: DeploymentSnapshot): boolean {
   const { status } = snapshot.deployment;
   return status === "PLANNED" || status === "RUNNING" || status === "WAITING_APPROVAL";
+}
+
+/** The ROLLBACK stage while AWS refuses it, with what blocks it (see `domain/rollback-block.ts`). */
+export function blockedRollback(
+  snapshot: DeploymentSnapshot,
+): { stage: Stage; block: RollbackBlock } | undefined {
+  if (snapshot.deployment.status !== "ROLLING_BACK") return undefined;
+  const stage = snapshot.stages.find((s) => s.kind === "ROLLBACK" && s.status === "RUNNING");
+  const block = stage && readRollbackBlock(stage.state);
+  return stage && block ? { stage, block } : undefined;
 }
 
 /** Something people (or Kanaria on its own) decided, as the timeline recorded it. */

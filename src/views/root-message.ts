@@ -5,6 +5,7 @@
  * a line saying who did what and when, so a stale button is never left to click.
  */
 import type { Button, KnownBlock } from "@slack/types";
+import type { RollbackBlock } from "../domain/rollback-block.js";
 import { ACTION_IDS, encodeActionValue } from "./action-ids.js";
 import {
   actions,
@@ -19,6 +20,7 @@ import {
   sectionsFromLines,
 } from "./block-kit.js";
 import {
+  blockedRollback,
   canRollBack,
   currentAnalysis,
   currentTraffic,
@@ -59,6 +61,8 @@ export function rootMessage(snapshot: DeploymentSnapshot, now: number): MessageP
   if (analysis) blocks.push(section(analysis));
 
   if (pending) blocks.push(section(pendingText(pending)));
+  const blocked = blockedRollback(snapshot);
+  if (blocked) blocks.push(section(blockedText(blocked.block, now)));
   const decided = decisions(snapshot).slice(-MAX_DECISIONS).map(decisionLine);
   if (decided.length > 0) blocks.push(context(...decided));
 
@@ -134,6 +138,11 @@ function analysisProgress(snapshot: DeploymentSnapshot, now: number): string | u
   return lines.join("\n");
 }
 
+function blockedText(block: RollbackBlock, now: number): string {
+  const next = Math.max(0, block.retryAt - now);
+  return `🚧 *Rollback blocked* for ${formatDuration(now - block.since)} (${block.attempts} failed attempt${block.attempts === 1 ? "" : "s"}, next in ${formatDuration(next)}): ${reasonText(block.error, 800)}`;
+}
+
 function pendingText(pending: PendingApproval): string {
   const { request, approvals } = pending.approval;
   const who =
@@ -183,6 +192,25 @@ function buttonsFor(snapshot: DeploymentSnapshot, pending: PendingApproval | und
           text: userText(request.question, 280),
           confirm: "Approve",
           deny: "Not yet",
+        },
+      }),
+    );
+  }
+  const blocked = blockedRollback(snapshot);
+  if (blocked) {
+    const target = encodeActionValue({ deploymentId: d.id, stageIndex: blocked.stage.index });
+    out.push(
+      button({ actionId: ACTION_IDS.retryRollback, text: "Retry now", value: target, style: "primary" }),
+      button({
+        actionId: ACTION_IDS.markFixed,
+        text: "Fixed by hand",
+        value: target,
+        style: "danger",
+        confirm: {
+          title: `Mark the rollback of ${what} fixed?`,
+          text: "Only if traffic is 100% on the primary and this deployment's task sets are deleted: Kanaria stops retrying and records your name. The next deployment checks the listener and task sets first.",
+          confirm: "It is fixed",
+          deny: "Keep retrying",
         },
       }),
     );

@@ -117,6 +117,23 @@ function replyBody(snapshot: DeploymentSnapshot, event: TimelineEvent): Body | u
       return {
         text: `ℹ️ ${commandName(event)}${by} changed nothing: ${reasonText(afterColon(event.message), 1500)}`,
       };
+    case "ROLLBACK_BLOCKED":
+      return {
+        text: `🚧 *Rollback blocked*: ${reasonText(afterPrefix(event.message, "rollback blocked: "), 1500)}`,
+        context:
+          "Kanaria keeps trying on its own. On the first message of this thread: *Retry now*, or *Fixed by hand* once traffic is back on the primary and the deployment's task sets are gone.",
+      };
+    case "ROLLBACK_UNBLOCKED":
+      return { text: `🟢 *Rollback going again*: ${reason}` };
+    case "ROLLBACK_ESCALATED": {
+      const people = [d.requester, ...d.access.approvers.filter((a) => a !== d.requester)];
+      return {
+        text: `🆘 ${people.slice(0, 30).map(mention).join(" ")} *the rollback needs you*: ${reasonText(afterPrefix(event.message, "rollback needs people: "), 1500)}`,
+        context: "The rollback of this deployment needs a person: traffic may still reach the new version.",
+      };
+    }
+    case "CLEAN_START":
+      return { text: `🧹 *Clean start*: ${reason}` };
     case "STAGE_STARTED":
     case "STAGE_RESUMED":
     case "STAGE_SUCCEEDED":
@@ -193,6 +210,11 @@ function approvalCount(event: TimelineEvent): string {
 function commandName(event: TimelineEvent): string {
   const kind = typeof event.data.kind === "string" ? event.data.kind : "command";
   return `*${escapeMrkdwn(kind.toLowerCase().replaceAll("_", " "))}*`;
+}
+
+/** The message without the prefix the timeline gives it (the reply says it with an emoji instead). */
+function afterPrefix(message: string, prefix: string): string {
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
 /** Command events read `<KIND> by <actor>: <reason>`; the reason is what people need. */

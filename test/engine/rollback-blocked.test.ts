@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Deployment, EventType } from "../../src/domain/deployment.js";
-import { type RollbackPolicy, readRollbackBlock, retryDelayMs } from "../../src/engine/rollback-block.js";
+import { readRollbackBlock } from "../../src/domain/rollback-block.js";
+import { type RollbackPolicy, retryDelayMs } from "../../src/engine/rollback-block.js";
 import { FakeCloud } from "../fakes/fake-cloud.js";
 import { accessDenied, OutagePorts, serviceUnavailable } from "../fakes/outage-ports.js";
 import { TOY_CLOUD, toyAppConfig } from "../fixtures/toy-app.js";

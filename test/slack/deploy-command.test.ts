@@ -22,6 +22,8 @@ describe("/deploy grammar", () => {
     ["unlock web", { kind: "unlock", app: "web" }],
     ["rollback web", { kind: "rollback", app: "web" }],
     ["cancel web", { kind: "cancel", app: "web" }],
+    ["retry web", { kind: "retry", app: "web" }],
+    ["fixed web", { kind: "fixed", app: "web" }],
   ])("%j", (text, expected) => {
     expect(parseDeployCommand(text)).toEqual(expected);
   });
