@@ -24,6 +24,7 @@ import { AwsLoadBalancer } from "../src/providers/aws/aws-load-balancer.js";
 import { metricsFromQuery } from "../src/providers/metrics-from-query.js";
 import { startSandboxCloud } from "../src/sandbox/start-sandbox-cloud.js";
 import { VirtualClock } from "../src/sandbox/virtual-clock.js";
+import { cleanStartEcs } from "../src/stages/clean-start.js";
 import { defaultExecutors } from "../src/stages/default-executors.js";
 import { openStore } from "../src/store/store.js";
 import { canaryPipeline, toyAppConfig, toyApps } from "../test/fixtures/toy-app.js";
@@ -123,7 +124,8 @@ const engine = new Engine({
   registry: defaultExecutors(),
   portsFor: () => ports,
   clock,
-  notifier: { publish: () => undefined },
+  notifier: { publish: () => undefined, notice: () => undefined },
+  cleanStart: cleanStartEcs,
   logger: silentLogger(),
   apps: toyApps({ [APP]: app }),
   pollIntervalMs: 20,

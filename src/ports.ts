@@ -144,6 +144,11 @@ export interface Metrics {
  */
 export interface Notifier {
   publish(update: DeploymentUpdate): void;
+  /**
+   * Something about an app outside any deployment (what `serve` found and repaired at start), for the
+   * app's channel. Fire-and-forget like `publish`.
+   */
+  notice(app: string, message: string): void;
 }
 
 export interface DeploymentUpdate {

@@ -78,6 +78,7 @@ export async function replayAnalysis(
       publish: ({ deploymentId }) => {
         if (store.deployments.get(deploymentId)?.status === "WAITING_APPROVAL") stop.abort();
       },
+      notice: () => undefined,
     });
     store.deployments.insert(replayDeployment(recording));
     store.stages.insert({
@@ -105,6 +106,8 @@ export async function replayAnalysis(
         clock,
         logger: options.logger ?? silentLogger(),
         maxStepErrors: 5,
+        // A replay touches no cloud: there is nothing left over to check.
+        cleanStart: async () => ({ kind: "clean" }),
       },
       DEPLOYMENT_ID,
       stop.signal,

@@ -15,6 +15,7 @@ import { chartRenderer } from "../slack/chart-renderer.js";
 import { createSlackApp, type SlackApp } from "../slack/slack-app.js";
 import { SlackNotifier } from "../slack/slack-notifier.js";
 import { UserGroupDirectory } from "../slack/user-group-directory.js";
+import { cleanStartEcs } from "../stages/clean-start.js";
 import { defaultExecutors } from "../stages/default-executors.js";
 import type { Store } from "../store/store.js";
 
@@ -72,6 +73,7 @@ export async function startBot(options: BotOptions, port: number): Promise<Bot> 
       engine = new Engine({
         store,
         registry: defaultExecutors(),
+        cleanStart: cleanStartEcs,
         portsFor: options.portsFor,
         clock,
         notifier,

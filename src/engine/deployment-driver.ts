@@ -11,6 +11,7 @@ import type { Deployment, Stage } from "../domain/deployment.js";
 import { isTransient } from "../domain/kanaria-error.js";
 import { isTerminalDeploymentStatus, isTerminalStageStatus } from "../domain/status.js";
 import type { Clock } from "../ports.js";
+import type { CleanStart, CleanStartOutcome } from "../stages/clean-start.js";
 import type { Store } from "../store/store.js";
 import { applyCommand } from "./apply-command.js";
 import { APPROVAL_KEY, readApprovalState } from "./approval-state.js";
@@ -38,6 +39,8 @@ export interface DriverDeps {
   maxStepErrors: number;
   /** How a blocked rollback retries and when it asks people (see `rollback-block.ts`). */
   rollbackPolicy?: RollbackPolicy;
+  /** Checks (and repairs) what earlier runs left before the first stage (see `stages/clean-start.ts`). */
+  cleanStart: CleanStart;
 }
 
 /** A step that did not produce a result: come back at `retryAt`. */
@@ -105,6 +108,8 @@ export class DeploymentDriver {
       return "again";
     }
     if (deployment.status === "PLANNED") {
+      const clean = await this.startClean(deployment, log);
+      if (clean !== "go") return clean;
       journal.write(id, (w) => w.setDeploymentStatus("RUNNING", `deploying ${deployment.version}`));
       deployment = this.load();
     }
@@ -143,6 +148,55 @@ export class DeploymentDriver {
     if (this.load().status !== "ROLLING_BACK") deadlines.push(deployment.deadlineAt);
     // A wait that is already over would spin the loop without yielding; never come back sooner than this.
     return Math.max(Math.min(...deadlines), this.deps.clock.now() + MIN_WAIT_MS);
+  }
+
+  /**
+   * The clean start before the first stage: leftovers repaired (traffic first) and reported in the
+   * thread, or the deployment refused (CANCELLED, nothing changed by it) with the exact state and the
+   * commands that repair it. AWS errors are retried like a stage's; one that waiting cannot heal, or
+   * too many, refuse the deployment, since it cannot know what it would start on.
+   */
+  private async startClean(deployment: Deployment, log: Logger): Promise<"go" | "finished" | number> {
+    const { store, journal, clock } = this.deps;
+    const id = this.deploymentId;
+    const running = (owner: string) => {
+      const status = owner === id ? undefined : store.deployments.summary(owner)?.status;
+      return status !== undefined && !isTerminalDeploymentStatus(status);
+    };
+    let outcome: CleanStartOutcome;
+    try {
+      outcome = await this.deps.cleanStart(deployment.appConfig, this.deps.ports, running);
+      this.stepErrors = 0;
+    } catch (error) {
+      this.stepErrors += 1;
+      const message = error instanceof Error ? error.message : String(error);
+      log.warn({ err: error, errors: this.stepErrors }, "clean start failed");
+      if (isTransient(error) && this.stepErrors < this.deps.maxStepErrors)
+        return clock.now() + errorBackoffMs(this.stepErrors);
+      outcome = { kind: "unsafe", found: [`the service could not be checked: ${message}`], repair: [] };
+    }
+    if (outcome.kind === "clean") return "go";
+    const found = outcome.found.join("; ");
+    if (outcome.kind === "repaired") {
+      journal.write(id, (w) =>
+        w.event({
+          type: "CLEAN_START",
+          message: `found ${found}; repaired before starting: ${outcome.done.join("; ")}`,
+          data: { found: outcome.found, done: outcome.done },
+        }),
+      );
+      return "go";
+    }
+    const repair = outcome.repair.length > 0 ? `; to repair by hand: ${outcome.repair.join(" && ")}` : "";
+    journal.write(id, (w) => {
+      w.event({
+        type: "CLEAN_START",
+        message: `not starting: ${found}${repair}`,
+        data: { found: outcome.found, repair: outcome.repair },
+      });
+      beginRollback(w, store, "CANCEL", `refused: the service is not in a state to deploy on: ${found}`);
+    });
+    return "finished";
   }
 
   private nextStage(deployment: Deployment, stages: readonly Stage[]): Stage | undefined {

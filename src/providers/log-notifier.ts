@@ -20,4 +20,8 @@ export class LogNotifier implements Notifier {
       event.message,
     );
   }
+
+  notice(app: string, message: string): void {
+    this.logger.warn({ app }, message);
+  }
 }

@@ -15,6 +15,7 @@ import type { Logger } from "../engine/logger.js";
 import type { Clock, DeploymentUpdate, Notifier } from "../ports.js";
 import type { Store } from "../store/store.js";
 import { analysisReply } from "../views/analysis-reply.js";
+import { appNotice } from "../views/app-notice.js";
 import type { MessagePayload } from "../views/block-kit.js";
 import type { DeploymentSnapshot } from "../views/deployment-snapshot.js";
 import { rootMessage } from "../views/root-message.js";
@@ -61,6 +62,21 @@ export class SlackNotifier implements Notifier {
       // Never let Slack bookkeeping throw into the engine's transition.
       this.log.error({ err: error, deployment: update.deploymentId }, "could not schedule Slack update");
     }
+  }
+
+  notice(app: string, message: string): void {
+    const channel = this.deps.channelFor(app);
+    if (!channel) {
+      this.log.warn({ app }, message);
+      return;
+    }
+    const payload = appNotice(app, message);
+    this.deps.queue.enqueue(channel, {
+      run: async () => {
+        await this.deps.client.chat.postMessage({ channel, ...payload, unfurl_links: false });
+      },
+      onGiveUp: (error) => this.log.warn({ err: error, app }, "app notice not posted"),
+    });
   }
 
   /** Redraws the root of every unfinished deployment (after a restart). */

@@ -127,10 +127,10 @@ describe("kanaria CLI", () => {
     const first = await cli(["migrate", "--db", "k.db"], dir);
     expect(first).toMatchObject({ code: 0 });
     expect(first.out).toBe(
-      `${join(dir, "k.db")}: schema version 0 → 2 (applied 0001_init.sql, 0002_slack.sql)`,
+      `${join(dir, "k.db")}: schema version 0 → 3 (applied 0001_init.sql, 0002_slack.sql, 0003_rollback_commands.sql)`,
     );
     expect((await cli(["migrate", "--db", "k.db"], dir)).out).toBe(
-      `${join(dir, "k.db")}: already at schema version 2`,
+      `${join(dir, "k.db")}: already at schema version 3`,
     );
   });
 

@@ -15,6 +15,7 @@ import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
 import { metricsFromQuery } from "../../src/providers/metrics-from-query.js";
+import { cleanStartEcs } from "../../src/stages/clean-start.js";
 import { defaultExecutors } from "../../src/stages/default-executors.js";
 import { openStore } from "../../src/store/store.js";
 import { FakeCloud } from "../fakes/fake-cloud.js";
@@ -65,7 +66,8 @@ const engine = new Engine({
   registry,
   portsFor: () => ports,
   clock: systemClock,
-  notifier: { publish: () => undefined },
+  notifier: { publish: () => undefined, notice: () => undefined },
+  cleanStart: cleanStartEcs,
   logger: silentLogger(),
   apps: toyApps({ web: { ...(scenario.aws?.app ?? toyAppConfig()), pipeline } }),
   pollIntervalMs: 20,

@@ -256,8 +256,9 @@ describe("engine: refusals", () => {
     expect(second.ok).toBe(false);
     if (second.ok) return;
     expect(second.refusal.code).toBe("ALREADY_RUNNING");
+    // Still PLANNED: its clean start (reading the service and the listener) runs before its first stage.
     expect(second.refusal.message).toBe(
-      `web is already being deployed: v2 by U_ALICE since 2026-11-22 09:00 UTC (RUNNING, deployment ${running.id})`,
+      `web is already being deployed: v2 by U_ALICE since 2026-11-22 09:00 UTC (PLANNED, deployment ${running.id})`,
     );
     expect(h.store.deployments.history("web", 10)).toHaveLength(2);
   });

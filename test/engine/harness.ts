@@ -9,6 +9,7 @@ import type { RollbackPolicy } from "../../src/engine/rollback-block.js";
 import type { StageExecutor, StagePorts } from "../../src/engine/stage-executor.js";
 import type { Metrics } from "../../src/ports.js";
 import { metricsFromQuery } from "../../src/providers/metrics-from-query.js";
+import { cleanStartEcs } from "../../src/stages/clean-start.js";
 import { defaultExecutors } from "../../src/stages/default-executors.js";
 import type { Store } from "../../src/store/store.js";
 import { openStore } from "../../src/store/store.js";
@@ -72,6 +73,7 @@ export function harness(options: HarnessOptions): Harness {
   const engine = new Engine({
     store,
     registry,
+    cleanStart: cleanStartEcs,
     portsFor: () => options.ports ?? { ecs: cloud, loadBalancer: cloud, metrics: noMetrics },
     clock,
     notifier,

@@ -110,3 +110,44 @@ describe("migrations", () => {
     db.close();
   });
 });
+
+describe("0003_rollback_commands", () => {
+  it("keeps every command row and id, and accepts the new kinds", () => {
+    const db = openDatabase(join(tempDir(), "kanaria.db"));
+    migrate(db, shipped.slice(0, 2));
+    db.prepare(
+      `INSERT INTO deployments (id, app, version, requester, reason, status, status_reason, created_at,
+         deadline_at, app_config, access, context)
+       VALUES ('web-1', 'web', 'v2', 'U1', '', 'RUNNING', '', 1, 2, '{}', '{}', '{}')`,
+    ).run();
+    db.prepare(
+      `INSERT INTO commands (id, deployment_id, kind, actor, dedupe_key, created_at, handled_at, outcome)
+       VALUES (7, 'web-1', 'ROLLBACK', 'U1', 'slack:t1', 10, 11, 'APPLIED')`,
+    ).run();
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO commands (deployment_id, kind, actor, created_at) VALUES ('web-1', 'MARK_FIXED', 'U1', 1)",
+        )
+        .run(),
+    ).toThrow(/CHECK constraint failed/);
+
+    expect(migrate(db, shipped).applied).toContain("0003_rollback_commands.sql");
+    expect(db.prepare("SELECT id, kind, dedupe_key, outcome FROM commands").all()).toEqual([
+      { id: 7, kind: "ROLLBACK", dedupe_key: "slack:t1", outcome: "APPLIED" },
+    ]);
+    const added = db
+      .prepare(
+        "INSERT INTO commands (deployment_id, kind, actor, created_at) VALUES ('web-1', 'MARK_FIXED', 'U1', 1)",
+      )
+      .run();
+    expect(added.lastInsertRowid).toBe(8);
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO commands (deployment_id, kind, actor, created_at) VALUES ('web-1', 'NOPE', 'U1', 1)",
+        )
+        .run(),
+    ).toThrow(/CHECK constraint failed/);
+  });
+});
