@@ -11,8 +11,11 @@ import {
   ensureTaskSet,
   failed,
   forwardRules,
+  isOurs,
   recordRollbackFacts,
+  shortName,
   stabilityOf,
+  taskSetsOf,
   waitForStability,
   wiringHelp,
 } from "./ecs-steps.js";
@@ -39,6 +42,16 @@ export async function sideRolloutStep(
   await recordRollbackFacts(ctx, target);
   const definition = await side.taskDefinition(ctx);
   if (typeof definition !== "string") return failed(definition.problem);
+  // A task set of someone else's on this group would take a share of the traffic meant for ours and
+  // be judged as ours (the clean start removes such leftovers before the first stage).
+  const strangers = (await taskSetsOf(ctx, target)).filter(
+    (t) => !isOurs(ctx, t) && t.targetGroupArns.includes(group.targetGroupArn),
+  );
+  if (strangers.length > 0) {
+    return failed(
+      `the ${side.role} target group ${shortName(group.targetGroupArn)} already carries task set(s) ${strangers.map((t) => `${t.taskSetArn.split("/").pop()} (${t.externalId ?? "no external id"})`).join(", ")}; a ${side.role} never starts beside them`,
+    );
+  }
   const taskSet = await ensureTaskSet(ctx, target, side.role, definition, group, scale);
   const stability = await stabilityOf(ctx, taskSet, group);
   if (!stability.ready) return waitForStability(ctx, side.role, `the ${side.role} task set`, stability.seen);

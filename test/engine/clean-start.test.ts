@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Deployment } from "../../src/domain/deployment.js";
+import { cleanStartEcs } from "../../src/stages/clean-start.js";
 import { FakeCloud } from "../fakes/fake-cloud.js";
 import { accessDenied, OutagePorts } from "../fakes/outage-ports.js";
 import { TOY_CLOUD, toyAppConfig } from "../fixtures/toy-app.js";
@@ -152,5 +153,51 @@ describe("clean start when the engine starts", () => {
     const restarted = await h.restart();
     await restarted.engine.idleAppsChecked();
     expect(restarted.notifier.notices).toEqual([]);
+  });
+});
+
+describe("a canary beside someone else's task set", () => {
+  it("does not start, and the rollback leaves the stranger alone", async () => {
+    const cloud = new FakeCloud(TOY_CLOUD);
+    let strangerArn = "";
+    const h = harness({
+      apps: { web: toyAppConfig() },
+      cloud,
+      // A task set that appears on the canary group after the clean start looked.
+      cleanStart: async (app, ports, running) => {
+        const outcome = await cleanStartEcs(app, ports, running);
+        const [primary] = cloud.listTaskSets();
+        if (primary && !strangerArn) {
+          const stranger = await cloud.createTaskSet({
+            cluster: TOY_CLOUD.cluster,
+            service: TOY_CLOUD.service,
+            taskDefinitionArn: primary.taskDefinitionArn,
+            targetGroup: {
+              targetGroupArn: TOY_CLOUD.canaryTargetGroupArn,
+              containerName: "web",
+              containerPort: 80,
+            },
+            scalePercent: 10,
+            externalId: "other-team",
+            clientToken: "other-team",
+            tags: {},
+            extra: {},
+          });
+          strangerArn = stranger.taskSetArn;
+        }
+        return outcome;
+      },
+    });
+    const first = await deploy(h, "v1");
+    await h.settle(first.id);
+    const d = await deploy(h, "v2");
+    await h.settle(d.id);
+    const failed = h.store.stages.list(d.id).find((s) => s.status === "FAILURE");
+    expect(failed?.kind).toBe("ECS_CANARY_ROLLOUT");
+    expect(failed?.statusReason).toMatch(
+      /^the canary target group web-green already carries task set\(s\) .* \(other-team\); a canary never starts beside them$/,
+    );
+    expect(h.store.deployments.get(d.id)?.status).toBe("ROLLED_BACK");
+    expect(cloud.listTaskSets().map((t) => t.taskSetArn)).toContain(strangerArn);
   });
 });

@@ -9,7 +9,7 @@ import type { RollbackPolicy } from "../../src/engine/rollback-block.js";
 import type { StageExecutor, StagePorts } from "../../src/engine/stage-executor.js";
 import type { Metrics } from "../../src/ports.js";
 import { metricsFromQuery } from "../../src/providers/metrics-from-query.js";
-import { cleanStartEcs } from "../../src/stages/clean-start.js";
+import { type CleanStart, cleanStartEcs } from "../../src/stages/clean-start.js";
 import { defaultExecutors } from "../../src/stages/default-executors.js";
 import type { Store } from "../../src/store/store.js";
 import { openStore } from "../../src/store/store.js";
@@ -50,6 +50,8 @@ export interface HarnessOptions {
   ports?: StagePorts;
   freezes?: FreezeWindow[];
   rollbackPolicy?: RollbackPolicy;
+  /** Instead of the real clean start (to set up what it would not see). */
+  cleanStart?: CleanStart;
 }
 
 export function harness(options: HarnessOptions): Harness {
@@ -73,7 +75,7 @@ export function harness(options: HarnessOptions): Harness {
   const engine = new Engine({
     store,
     registry,
-    cleanStart: cleanStartEcs,
+    cleanStart: options.cleanStart ?? cleanStartEcs,
     portsFor: () => options.ports ?? { ecs: cloud, loadBalancer: cloud, metrics: noMetrics },
     clock,
     notifier,

@@ -73,8 +73,11 @@ describe("a blocked rollback", () => {
     const { h, outage } = setUp();
     const d = await canaryWaiting(h);
     outage.elbDown = serviceUnavailable;
+    const effectsBefore = h.cloud.effects.length;
     h.engine.submitCommand({ deploymentId: d.id, kind: "ROLLBACK", actor: "U_BOB" });
     for (let t = 0; t < 10 * MINUTE; t += 10 * SECOND) await h.clock.advance(10 * SECOND);
+    // Nothing is deleted while it carries traffic: the canary stays until the weights have moved.
+    expect(h.cloud.effects.slice(effectsBefore)).toEqual([]);
 
     expect(status(h, d.id)).toBe("ROLLING_BACK");
     expect(rollbackStage(h, d.id).status).toBe("RUNNING");
