@@ -7,11 +7,12 @@
  * The default run does a handful of runs; `npm run test:slow` (KANARIA_SLOW_TESTS=1) does 60.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
+import { readRollbackBlock } from "../../src/domain/rollback-block.js";
 import { isTerminalStageStatus } from "../../src/domain/status.js";
 import { systemClock } from "../../src/engine/system-clock.js";
 import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
@@ -40,11 +41,15 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** Runs the child; kills it after `killAfterMs` unless it exits first. Resolves with its exit code, or "killed". */
+/**
+ * Runs the child; kills it after `killAfterMs`, or once `killWhen()` holds (polled), unless it exits
+ * first. Resolves with its exit code, or "killed".
+ */
 function runChild(
   dir: string,
   scenario: CrashScenario,
   killAfterMs: number | undefined,
+  killWhen?: () => boolean,
 ): Promise<number | "killed"> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -70,14 +75,51 @@ function runChild(
         : setTimeout(() => {
             killed = child.kill("SIGKILL");
           }, killAfterMs);
+    const poller =
+      killWhen === undefined
+        ? undefined
+        : setInterval(() => {
+            if (killWhen()) killed = child.kill("SIGKILL");
+          }, 50);
     child.on("error", reject);
     child.on("exit", (code) => {
       if (timer) clearTimeout(timer);
+      if (poller) clearInterval(poller);
       if (killed) resolve("killed");
       else if (code === 0) resolve(0);
       else reject(new Error(`crash child exited ${code}: ${stderr.slice(-2000)}`));
     });
   });
+}
+
+/** Where a run stands, for the message of a run that never finished. */
+function describeRun(dir: string, scenario: CrashScenario): string {
+  const { store } = openStore(join(dir, "kanaria.db"));
+  try {
+    const states = store.deployments.history("web", 10).map(
+      (d) =>
+        `${d.version} ${d.status} (${d.statusReason}); last events: ${store.events
+          .list(d.id)
+          .slice(-3)
+          .map((e) => `${e.type} ${e.message}`)
+          .join(" | ")}`,
+    );
+    return `${JSON.stringify({ kind: scenario.kind, leftovers: scenario.leftovers, blockRollback: scenario.blockRollback })}: ${states.join("; ")}`;
+  } finally {
+    store.close();
+  }
+}
+
+/** How many attempts of v2's rollback the ALB has refused so far (its stored block). */
+function blockedAttempts(dir: string): number {
+  const { store } = openStore(join(dir, "kanaria.db"));
+  try {
+    const v2 = store.deployments.history("web", 10).find((d) => d.version === "v2");
+    const rollback = v2 && store.stages.list(v2.id).find((s) => s.kind === "ROLLBACK");
+    return (rollback && readRollbackBlock(rollback.state)?.attempts) ?? 0;
+  } finally {
+    store.close();
+  }
 }
 
 /** Gives the command a person would give, once, as another process writing to the database would. */
@@ -101,6 +143,8 @@ function maybeCommand(dir: string, scenario: CrashScenario): void {
 
 interface RunReport {
   kills: number;
+  /** A kill landed while v2's rollback was blocked by the ALB outage. */
+  killedWhileBlocked: boolean;
   outcome: string;
   resumed: string[];
 }
@@ -114,20 +158,42 @@ async function tortureRun(seed: number, aws?: CrashScenario["aws"]): Promise<Run
     // Long enough that an approval often lands between kills; a missed one times out and rolls back.
     approvalTimeoutMs: seed % kinds.length === 0 ? 2500 : 600,
     opDelayMs: 15,
-    ...(aws ? { aws } : {}),
+    // The fake cloud's runs also crash while repairing leftovers and while a rollback is blocked.
+    ...(aws ? { aws } : { leftovers: seed % 2 === 1, blockRollback: seed % 2 === 0 }),
   };
   const dir = mkdtempSync(join(tmpdir(), "kanaria-crash-"));
+  const outage = join(dir, "alb-outage");
+  if (scenario.blockRollback) writeFileSync(outage, "");
   let kills = 0;
+  let blockedKills = 0;
   try {
     for (let attempt = 0; ; attempt++) {
-      const killAfter = kills < MAX_KILLS ? 300 + Math.floor(random() * 1200) : undefined;
+      let killAfter = kills < MAX_KILLS ? 300 + Math.floor(random() * 1200) : undefined;
+      let killWhen: (() => boolean) | undefined;
+      // During the ALB outage a blocked rollback cannot finish: the child is killed in it (however slow
+      // it is to get there), twice; then the ALB comes back.
+      if (scenario.blockRollback && existsSync(outage)) {
+        if (blockedKills >= 2) rmSync(outage);
+        else {
+          // Killed once this run's own attempt was refused, so it dies inside the blocked rollback.
+          const before = blockedAttempts(dir);
+          killAfter = undefined;
+          killWhen = () => blockedAttempts(dir) > before;
+        }
+      }
       if (random() < 0.5) maybeCommand(dir, scenario);
-      const result = await runChild(dir, scenario, killAfter);
+      const result = await runChild(dir, scenario, killAfter, killWhen);
       if (result === 0) break;
       kills += 1;
-      if (attempt > MAX_KILLS + 20) throw new Error("the child never finished");
+      if (killWhen) blockedKills += 1;
+      if (attempt > MAX_KILLS + 40)
+        throw new Error(`the child never finished: ${describeRun(dir, scenario)}`);
     }
-    return { kills, ...checkFinal(dir, scenario, await worldOf(dir, scenario)) };
+    return {
+      kills,
+      killedWhileBlocked: blockedKills > 0,
+      ...checkFinal(dir, scenario, await worldOf(dir, scenario)),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -222,6 +288,9 @@ function checkFinal(
     expect(expected, `${scenario.kind}, command ${command?.outcome}: ${v2.statusReason}`).toContain(
       v2.status,
     );
+    // The torture reached what it was meant to: a repair of the leftovers before v2.
+    const types = new Set(store.events.list(v2.id).map((e) => e.type));
+    if (scenario.leftovers) expect(types.has("CLEAN_START"), "v2 repaired leftovers").toBe(true);
     const resumed = deployments.flatMap((d) =>
       store.events
         .list(d.id)
@@ -239,20 +308,25 @@ describe(`crash torture (${RUNS} runs${SLOW ? "" : "; KANARIA_SLOW_TESTS=1 for 6
     "every run ends final and consistent however often the process is killed",
     async () => {
       let totalKills = 0;
+      let blockedKills = 0;
       const outcomes = new Map<string, number>();
       const resumed = new Map<string, number>();
       const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
       for (let seed = 1; seed <= RUNS; seed++) {
         const report = await tortureRun(seed);
         totalKills += report.kills;
+        if (report.killedWhileBlocked) blockedKills += 1;
         count(outcomes, report.outcome);
         for (const kind of report.resumed) count(resumed, kind);
       }
       const list = (map: Map<string, number>) => [...map].map(([k, n]) => `${k} ${n}`).join(", ");
-      console.log(`crash torture: ${RUNS} runs, ${totalKills} kills; outcomes: ${list(outcomes)}`);
+      console.log(
+        `crash torture: ${RUNS} runs, ${totalKills} kills (${blockedKills} runs killed during a blocked rollback); outcomes: ${list(outcomes)}`,
+      );
       console.log(`crash torture: stages resumed after a kill: ${list(resumed)}`);
       // The torture must actually torture: most runs are killed at least once.
       expect(totalKills).toBeGreaterThanOrEqual(RUNS);
+      expect(blockedKills, "runs with a kill during a blocked rollback").toBeGreaterThanOrEqual(1);
     },
     RUNS * 60_000,
   );
