@@ -25,7 +25,8 @@ function adapters(endpoint: string, maxAttempts = 1) {
     {
       credentials: { accessKeyId: "test", secretAccessKey: "test" },
       retry: { maxAttempts, baseDelayMs: 0, throttlingBaseDelayMs: 0 },
-      timeouts: { requestMs: 300 },
+      // Long enough that a loaded machine never times out an answered call; only the hang test waits it.
+      timeouts: { requestMs: 1_000 },
     },
   );
   return {
