@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { closeServer, listen } from "../../../src/sandbox/sandbox-http.js";
+import { sendEcsError, sendElbv2Error } from "./aws-error-bodies.js";
 
 export type StubAnswer =
   | { kind: "ecs-error"; status: number; code: string; message?: string }
@@ -46,24 +47,11 @@ function reply(answer: StubAnswer, request: IncomingMessage, response: ServerRes
     case "reset":
       request.socket.resetAndDestroy();
       return;
-    case "ecs-error": {
-      const body = JSON.stringify({ __type: answer.code, message: answer.message ?? answer.code });
-      response.writeHead(answer.status, {
-        "content-type": "application/x-amz-json-1.1",
-        "x-amzn-errortype": answer.code,
-      });
-      response.end(body);
+    case "ecs-error":
+      sendEcsError(response, answer.status, answer.code, answer.message);
       return;
-    }
-    case "elbv2-error": {
-      const type = answer.status >= 500 ? "Receiver" : "Sender";
-      const body =
-        `<ErrorResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><Error>` +
-        `<Type>${type}</Type><Code>${answer.code}</Code><Message>${answer.message ?? answer.code}</Message>` +
-        `</Error><RequestId>stub</RequestId></ErrorResponse>`;
-      response.writeHead(answer.status, { "content-type": "text/xml" });
-      response.end(body);
+    case "elbv2-error":
+      sendElbv2Error(response, answer.status, answer.code, answer.message);
       return;
-    }
   }
 }
