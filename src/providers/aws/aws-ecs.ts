@@ -72,8 +72,11 @@ export class AwsEcs implements Ecs {
       );
     }
     const after = await this.describeService(cluster, serviceName);
+    // Eventual consistency: a service just created may not be listed yet; waiting heals it.
     if (!after)
-      throw new KanariaError("AWS_BAD_RESPONSE", `service ${serviceName} not visible after CreateService`);
+      throw new KanariaError("AWS_NOT_VISIBLE", `service ${serviceName} not visible after CreateService`, {
+        transient: true,
+      });
     return after;
   }
 
@@ -162,6 +165,7 @@ export class AwsEcs implements Ecs {
         throw new KanariaError(
           "AWS_NOT_VISIBLE",
           `task set ${taskSetArn} not visible ${VISIBLE_WITHIN_MS / 1000}s after creation`,
+          { transient: true },
         );
       }
       await this.clock.sleep(delay);
