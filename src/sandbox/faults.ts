@@ -10,7 +10,11 @@
  *
  * kinds `refuse` | `reset` | `hang` | `503` | `throttle`; what each does on the wire is in
  * fault-windows.ts. A window decides a call before any other fault (its latency and count-limited
- * faults are neither applied nor consumed).
+ * faults are neither applied nor consumed). `listWindows()` shows each window with the calls it
+ * decided (`hits`). A `hang` holds the call without a timer on the virtual clock, so `runUntilSettled`
+ * waits for it in real time (up to its `idleRealMs`): tests give the SDK clients a short request
+ * timeout, e.g. `createAwsClients(provider, { timeouts: { requestMs: 500 } })`, and the call fails
+ * with a transient `AWS_TimeoutError` unless time is advanced past the window first.
  *
  * Count-limited and standing faults:
  * - `throttle`: HTTP 400 with ECS `ThrottlingException` / ELBv2 `Throttling` ("Rate exceeded"), both of
