@@ -62,6 +62,25 @@ export const ecsProviderConfigSchema = closedObject({
   credentialsFile: z.string().min(1).optional(),
   profile: z.string().min(1).optional(),
   endpoints: closedObject({ ecs: httpUrl.optional(), elbv2: httpUrl.optional() }).optional(),
+  /** Bounds on each AWS HTTP attempt; defaults in providers/aws/aws-clients.ts (3s and 10s). */
+  timeouts: closedObject({
+    connect: boundedDurationMs({
+      minMs: 100,
+      maxMs: 60_000,
+      tooShort:
+        "must be at least 100ms: connect is how long one attempt may take to open a connection to AWS, e.g. 3s",
+      tooLong:
+        "must be at most 1m: connect is how long one attempt may take to open a connection to AWS, and a longer wait only delays the retry",
+    }).optional(),
+    request: boundedDurationMs({
+      minMs: 1_000,
+      maxMs: 300_000,
+      tooShort:
+        "must be at least 1s: request is how long one AWS call may take to be answered, and slower answers would be cut off, e.g. 10s",
+      tooLong:
+        "must be at most 5m: request is how long one AWS call may take to be answered, and a longer wait holds a rollback on a dead connection",
+    }).optional(),
+  }).optional(),
 });
 
 const siteName = z

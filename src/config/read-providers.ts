@@ -69,6 +69,11 @@ export function readCloudProviders(
     if (config.profile !== undefined) provider.profile = config.profile;
     if (config.endpoints?.ecs !== undefined) provider.endpoints.ecs = config.endpoints.ecs;
     if (config.endpoints?.elbv2 !== undefined) provider.endpoints.elbv2 = config.endpoints.elbv2;
+    if (config.timeouts !== undefined) {
+      provider.timeouts = {};
+      if (config.timeouts.connect !== undefined) provider.timeouts.connectMs = config.timeouts.connect;
+      if (config.timeouts.request !== undefined) provider.timeouts.requestMs = config.timeouts.request;
+    }
     list.providers.push(provider);
   }
   return list;

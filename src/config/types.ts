@@ -41,6 +41,8 @@ export interface EcsProviderConfig {
   credentialsFile?: string;
   profile?: string;
   endpoints: { ecs?: string; elbv2?: string };
+  /** `config.timeouts` as written (ms); what is left out takes the AWS adapter's defaults. */
+  timeouts?: { connectMs?: number; requestMs?: number };
 }
 
 export interface DatadogProviderConfig {

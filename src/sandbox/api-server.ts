@@ -1,13 +1,18 @@
 /**
  * One request's path through a sandbox API server, whatever the protocol: decode the operation and its
- * input, apply injected faults (latency, then throttling or 5xx), catch the world up to now, run the
- * operation, encode the answer or AWS-shaped error, and log the call. The protocol (ECS JSON 1.1, ELBv2
- * Query/XML) only decodes and encodes.
+ * input, apply injected faults (an outage window's refused, reset or held connection; latency, then
+ * throttling or 5xx), catch the world up to now, run the operation, encode the answer or AWS-shaped
+ * error, and log the call. The protocol (ECS JSON 1.1, ELBv2 Query/XML) only decodes and encodes.
+ *
+ * Calls that got no answer are logged with status 0 and the window's kind as `errorCode` (`refuse`,
+ * `reset`, `hang` when the client gave up on a held call); connections refused on arrival, before any
+ * request was read, as operation `(connection)`.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { ApiCallLog } from "./api-call-log.js";
 import { ApiError } from "./api-error.js";
 import type { Faults, HideableKind, InjectedError, SandboxService } from "./faults.js";
+import { HeldRequests } from "./held-requests.js";
 import { delay, newRequestId, readBody, signedRegion } from "./sandbox-http.js";
 import type { SandboxWorld } from "./sandbox-world.js";
 
@@ -45,10 +50,11 @@ export interface ApiProtocol<Output> {
 }
 
 export function createApiServer<Output>(deps: ApiServerDeps, protocol: ApiProtocol<Output>): Server {
-  return createServer((request, response) => {
-    void handle(deps, protocol, request).then((encoded) => {
+  const held = new HeldRequests(() => deps.world.now());
+  const server = createServer((request, response) => {
+    void handle(deps, protocol, held, request).then((encoded) => {
       // The client may have gone (a timed-out SDK call); there is no one left to tell.
-      if (response.destroyed) return;
+      if (encoded === "dropped" || response.destroyed) return;
       response.writeHead(encoded.status, {
         "content-type": encoded.contentType,
         "content-length": Buffer.byteLength(encoded.body),
@@ -57,22 +63,54 @@ export function createApiServer<Output>(deps: ApiServerDeps, protocol: ApiProtoc
       response.end(encoded.body);
     });
   });
+  server.on("connection", (socket) => {
+    const now = deps.world.now();
+    if (!deps.faults.refusesConnections(protocol.service, now)) return;
+    socket.destroy();
+    deps.log.record({
+      service: protocol.service,
+      operation: "(connection)",
+      atMs: now,
+      status: 0,
+      errorCode: "refuse",
+    });
+  });
+  server.on("close", () => held.dropAll());
+  return server;
 }
 
 async function handle<Output>(
   { world, faults, log }: ApiServerDeps,
   protocol: ApiProtocol<Output>,
+  held: HeldRequests,
   request: IncomingMessage,
-): Promise<EncodedResponse> {
+): Promise<EncodedResponse | "dropped"> {
   const requestId = newRequestId();
   let operation = "(unknown)";
   let encoded: EncodedResponse;
   let errorCode: string | undefined;
+  const dropped = (kind: string): "dropped" => {
+    log.record({ service: protocol.service, operation, atMs: world.now(), status: 0, errorCode: kind });
+    return "dropped";
+  };
   try {
     const body = await readBody(request);
     const decoded = protocol.decode(request, body);
     operation = decoded.operation;
-    const plan = faults.plan(protocol.service, operation);
+    let plan = faults.plan(protocol.service, operation, world.now());
+    // A held call is planned again when its window ends: another window may have begun.
+    while (plan.connection?.kind === "hang") {
+      if (!(await held.hold(plan.connection.until, request.socket))) return dropped("hang");
+      plan = faults.plan(protocol.service, operation, world.now());
+    }
+    if (plan.connection?.kind === "refuse") {
+      request.socket.destroy();
+      return dropped("refuse");
+    }
+    if (plan.connection?.kind === "reset") {
+      request.socket.resetAndDestroy();
+      return dropped("reset");
+    }
     await delay(plan.delayMs);
     if (plan.error) throw protocol.injected(plan.error);
     world.catchUp();

@@ -1,7 +1,22 @@
 /**
  * Fault injection, settable while the sandbox runs, per service (`ecs` / `elbv2`) and optionally per
- * operation (`"CreateTaskSet"`, `"ModifyListener"`; omitted = every operation):
+ * operation (`"CreateTaskSet"`, `"ModifyListener"`; omitted = every operation).
  *
+ * Outage windows, by time on the world's clock (the virtual clock in tests and benchmarks):
+ *
+ *     const off = faults.window({ service: "elbv2", operation: "ModifyListener", kind: "hang",
+ *                                 from: clock.now(), until: clock.now() + 120_000 });
+ *     off();            // removes that window early; faults.clear() removes everything
+ *
+ * kinds `refuse` | `reset` | `hang` | `503` | `throttle`; what each does on the wire is in
+ * fault-windows.ts. A window decides a call before any other fault (its latency and count-limited
+ * faults are neither applied nor consumed). `listWindows()` shows each window with the calls it
+ * decided (`hits`). A `hang` holds the call without a timer on the virtual clock, so `runUntilSettled`
+ * waits for it in real time (up to its `idleRealMs`): tests give the SDK clients a short request
+ * timeout, e.g. `createAwsClients(provider, { timeouts: { requestMs: 500 } })`, and the call fails
+ * with a transient `AWS_TimeoutError` unless time is advanced past the window first.
+ *
+ * Count-limited and standing faults:
  * - `throttle`: HTTP 400 with ECS `ThrottlingException` / ELBv2 `Throttling` ("Rate exceeded"), both of
  *   which the SDK classifies as throttling and retries.
  * - `serverError`: HTTP 500 (ECS `ServerException`, ELBv2 `InternalFailure`) or 503 (ECS
@@ -15,9 +30,10 @@
  * real time even under a virtual clock: they model the network, not the world. Random draws use their
  * own seeded stream.
  */
+import { type FaultService, type FaultWindow, type FaultWindowState, FaultWindows } from "./fault-windows.js";
 import type { SeededRandom } from "./seeded-random.js";
 
-export type SandboxService = "ecs" | "elbv2";
+export type SandboxService = FaultService;
 
 /** Resources that eventual consistency can hide. */
 export type HideableKind =
@@ -38,10 +54,17 @@ export interface FaultOptions {
 
 export type InjectedError = { kind: "throttle" } | { kind: "server-error"; status: 500 | 503 };
 
-/** What to do to one call: wait `delayMs`, then fail with `error` or run normally. */
+/** A fault on the connection rather than in the answer (from an outage window). */
+export type ConnectionFault = { kind: "refuse" } | { kind: "reset" } | { kind: "hang"; until: number };
+
+/**
+ * What to do to one call: drop or hold its connection (`connection`), or wait `delayMs`, then fail with
+ * `error` or run normally.
+ */
 export interface FaultPlan {
   delayMs: number;
   error: InjectedError | undefined;
+  connection?: ConnectionFault;
 }
 
 interface Rule {
@@ -56,8 +79,24 @@ export class Faults {
   private rules: Rule[] = [];
   private readonly hidden = new Map<HideableKind, number>();
   private apiLatency = { min: 0, max: 0 };
+  private readonly windows = new FaultWindows();
 
   constructor(private readonly random: SeededRandom) {}
+
+  /** Opens an outage window (see the header and fault-windows.ts); returns a function that removes it. */
+  window(window: FaultWindow): () => void {
+    return this.windows.add(window);
+  }
+
+  /** The windows added and not removed (past ones included), with the calls each decided (`hits`). */
+  listWindows(): FaultWindowState[] {
+    return this.windows.list();
+  }
+
+  /** True when new connections to `service` are to be closed on arrival (a service-wide `refuse`). */
+  refusesConnections(service: SandboxService, nowMs: number): boolean {
+    return this.windows.refusesConnections(service, nowMs);
+  }
 
   throttle(service: SandboxService, options: FaultOptions = {}): void {
     this.add(service, options, { kind: "throttle" });
@@ -81,10 +120,11 @@ export class Faults {
     this.apiLatency = { min: Math.max(0, range.min), max: Math.max(range.min, range.max) };
   }
 
-  /** Removes every fault and the eventual-consistency windows; keeps the global API latency. */
+  /** Removes every fault, outage window and eventual-consistency window; keeps the global API latency. */
   clear(): void {
     this.rules = [];
     this.hidden.clear();
+    this.windows.clear();
   }
 
   /** How long `kind` resources stay hidden after creation (0 = not hidden). */
@@ -92,8 +132,13 @@ export class Faults {
     return this.hidden.get(kind) ?? 0;
   }
 
-  /** Decides the fate of one call; count-limited rules are consumed here. */
-  plan(service: SandboxService, operation: string): FaultPlan {
+  /**
+   * Decides the fate of one call at world time `nowMs` (windows are ignored without it); count-limited
+   * rules are consumed here.
+   */
+  plan(service: SandboxService, operation: string, nowMs?: number): FaultPlan {
+    const window = nowMs === undefined ? undefined : this.windows.decide(service, operation, nowMs);
+    if (window) return windowPlan(window);
     const { min, max } = this.apiLatency;
     let delayMs = max > min ? min + this.random.next() * (max - min) : min;
     let error: InjectedError | undefined;
@@ -119,5 +164,20 @@ export class Faults {
       probability: options.probability ?? 1,
       effect,
     });
+  }
+}
+
+function windowPlan(window: FaultWindow): FaultPlan {
+  const none = { delayMs: 0, error: undefined };
+  switch (window.kind) {
+    case "refuse":
+    case "reset":
+      return { ...none, connection: { kind: window.kind } };
+    case "hang":
+      return { ...none, connection: { kind: "hang", until: window.until } };
+    case "503":
+      return { delayMs: 0, error: { kind: "server-error", status: 503 } };
+    case "throttle":
+      return { delayMs: 0, error: { kind: "throttle" } };
   }
 }

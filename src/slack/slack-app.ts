@@ -14,6 +14,7 @@ import { replyModal } from "../views/reply-modal.js";
 import { AckThreadReceiver } from "./ack-thread-receiver.js";
 import { handleButton } from "./action-handler.js";
 import { boltLogger } from "./bolt-logger.js";
+import { boundedFetch, DEFAULT_SLACK_TIMEOUT_MS } from "./bounded-fetch.js";
 import { ChannelSendQueue } from "./channel-send-queue.js";
 import { handleDeployCommand } from "./command-handler.js";
 import { DeliveryLog } from "./delivery-log.js";
@@ -33,6 +34,8 @@ export interface SlackAppOptions {
   logger: Logger;
   /** Called if the HTTP receiver's thread dies: the bot then receives nothing more from Slack. */
   onReceiverFailure?: (error: Error) => void;
+  /** Bound on each Web API call and response-URL post (default 20 s; see bounded-fetch.ts). */
+  webTimeoutMs?: number;
 }
 
 export interface SlackApp {
@@ -51,6 +54,9 @@ export function createSlackApp(
   context: (parts: { client: WebClient; queue: ChannelSendQueue; home: HomePublisher }) => SlackContext,
 ): SlackApp {
   const log = options.logger.child({ component: "slack" });
+  const timeout = options.webTimeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
+  // The client's own timeout names the failure; the bounded fetch also covers Bolt's respond().
+  const bounded = { timeout, fetch: boundedFetch(timeout) };
   const receiver = options.appToken
     ? undefined
     : new AckThreadReceiver({
@@ -65,12 +71,15 @@ export function createSlackApp(
         socketMode: true,
         appToken: options.appToken as string,
         // apps.connections.open goes to the same Web API as everything else (the sandbox's, in tests).
-        ...(options.apiUrl ? { installerOptions: { clientOptions: { slackApiUrl: options.apiUrl } } } : {}),
+        installerOptions: {
+          clientOptions: { ...bounded, ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}) },
+        },
       };
   const app = new App({
     token: options.botToken,
     ...transport,
     clientOptions: {
+      ...bounded,
       ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
       // 429s go to the per-channel queue, which waits them out without holding other channels.
       rejectRateLimitedCalls: true,

@@ -23,7 +23,9 @@ import {
 } from "@aws-sdk/client-ecs";
 import { KanariaError } from "../../domain/kanaria-error.js";
 import type { Clock, CreateTaskSetRequest, Ecs, ServiceInfo, TaskSetInfo } from "../../ports.js";
-import { aws, awsErrorName } from "./aws-error.js";
+import { aws, awsErrorName, wrapAwsError } from "./aws-error.js";
+
+const ECS = "ecs";
 
 /** How long to wait for a created task set to become visible (eventual consistency). */
 const VISIBLE_WITHIN_MS = 30_000;
@@ -35,7 +37,7 @@ export class AwsEcs implements Ecs {
   ) {}
 
   async registerTaskDefinition(definition: Record<string, unknown>): Promise<string> {
-    const output = await aws("RegisterTaskDefinition", () =>
+    const output = await aws(ECS, "RegisterTaskDefinition", () =>
       this.client.send(
         new RegisterTaskDefinitionCommand(definition as unknown as RegisterTaskDefinitionCommandInput),
       ),
@@ -51,7 +53,7 @@ export class AwsEcs implements Ecs {
     const serviceName = String(definition.serviceName);
     const existing = await this.describeService(cluster, serviceName);
     if (!existing) {
-      await aws("CreateService", () =>
+      await aws(ECS, "CreateService", () =>
         this.client.send(new CreateServiceCommand(definition as unknown as CreateServiceCommandInput)),
       );
     } else if (
@@ -59,7 +61,7 @@ export class AwsEcs implements Ecs {
       definition.desiredCount !== existing.desiredCount
     ) {
       // With an EXTERNAL controller only a few fields may change; the size is the one a deploy changes.
-      await aws("UpdateService", () =>
+      await aws(ECS, "UpdateService", () =>
         this.client.send(
           new UpdateServiceCommand({
             cluster,
@@ -70,13 +72,16 @@ export class AwsEcs implements Ecs {
       );
     }
     const after = await this.describeService(cluster, serviceName);
+    // Eventual consistency: a service just created may not be listed yet; waiting heals it.
     if (!after)
-      throw new KanariaError("AWS_BAD_RESPONSE", `service ${serviceName} not visible after CreateService`);
+      throw new KanariaError("AWS_NOT_VISIBLE", `service ${serviceName} not visible after CreateService`, {
+        transient: true,
+      });
     return after;
   }
 
   async describeService(cluster: string, service: string): Promise<ServiceInfo | undefined> {
-    const output = await aws("DescribeServices", () =>
+    const output = await aws(ECS, "DescribeServices", () =>
       this.client.send(new DescribeServicesCommand({ cluster, services: [service] })),
     );
     const found = output.services?.find((s) => s.status !== "INACTIVE");
@@ -117,14 +122,14 @@ export class AwsEcs implements Ecs {
       ],
       tags: Object.entries(request.tags).map(([key, value]) => ({ key, value })),
     };
-    const output = await aws("CreateTaskSet", () => this.client.send(new CreateTaskSetCommand(input)));
+    const output = await aws(ECS, "CreateTaskSet", () => this.client.send(new CreateTaskSetCommand(input)));
     const arn = output.taskSet?.taskSetArn;
     if (!arn) throw new KanariaError("AWS_BAD_RESPONSE", "CreateTaskSet returned no taskSetArn");
     return this.readBack(request.cluster, request.service, arn);
   }
 
   async updatePrimaryTaskSet(cluster: string, service: string, taskSetArn: string): Promise<void> {
-    await aws("UpdateServicePrimaryTaskSet", () =>
+    await aws(ECS, "UpdateServicePrimaryTaskSet", () =>
       this.client.send(
         new UpdateServicePrimaryTaskSetCommand({ cluster, service, primaryTaskSet: taskSetArn }),
       ),
@@ -143,7 +148,7 @@ export class AwsEcs implements Ecs {
       return "deleted";
     } catch (error) {
       if (isTaskSetNotFound(error)) return "not-found";
-      return aws("DeleteTaskSet", () => Promise.reject(error));
+      throw wrapAwsError(ECS, "DeleteTaskSet", error);
     }
   }
 
@@ -151,7 +156,7 @@ export class AwsEcs implements Ecs {
   private async readBack(cluster: string, service: string, taskSetArn: string): Promise<TaskSetInfo> {
     const deadline = this.clock.now() + VISIBLE_WITHIN_MS;
     for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
-      const output = await aws("DescribeTaskSets", () =>
+      const output = await aws(ECS, "DescribeTaskSets", () =>
         this.client.send(new DescribeTaskSetsCommand({ cluster, service, taskSets: [taskSetArn] })),
       );
       const found = output.taskSets?.find((t) => t.taskSetArn === taskSetArn);
@@ -160,6 +165,7 @@ export class AwsEcs implements Ecs {
         throw new KanariaError(
           "AWS_NOT_VISIBLE",
           `task set ${taskSetArn} not visible ${VISIBLE_WITHIN_MS / 1000}s after creation`,
+          { transient: true },
         );
       }
       await this.clock.sleep(delay);

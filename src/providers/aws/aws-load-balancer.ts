@@ -20,11 +20,13 @@ import {
 import type { ForwardRule, LoadBalancer, TargetHealthSummary, WeightedTargetGroup } from "../../ports.js";
 import { aws } from "./aws-error.js";
 
+const ELB = "elasticloadbalancing";
+
 export class AwsLoadBalancer implements LoadBalancer {
   constructor(private readonly client: ElasticLoadBalancingV2Client) {}
 
   async findForwardRules(targetGroupArns: readonly string[]): Promise<ForwardRule[]> {
-    const groups = await aws("DescribeTargetGroups", () =>
+    const groups = await aws(ELB, "DescribeTargetGroups", () =>
       this.client.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [...targetGroupArns] })),
     );
     const loadBalancers = new Set((groups.TargetGroups ?? []).flatMap((g) => g.LoadBalancerArns ?? []));
@@ -85,14 +87,14 @@ export class AwsLoadBalancer implements LoadBalancer {
     const stored =
       rule.ruleArn === undefined
         ? (
-            await aws("ModifyListener", () =>
+            await aws(ELB, "ModifyListener", () =>
               this.client.send(
                 new ModifyListenerCommand({ ListenerArn: rule.listenerArn, DefaultActions: actions }),
               ),
             )
           ).Listeners?.[0]?.DefaultActions
         : (
-            await aws("ModifyRule", () =>
+            await aws(ELB, "ModifyRule", () =>
               this.client.send(new ModifyRuleCommand({ RuleArn: rule.ruleArn, Actions: actions })),
             )
           ).Rules?.[0]?.Actions;
@@ -101,7 +103,7 @@ export class AwsLoadBalancer implements LoadBalancer {
   }
 
   async describeTargetHealth(targetGroupArn: string): Promise<TargetHealthSummary> {
-    const output = await aws("DescribeTargetHealth", () =>
+    const output = await aws(ELB, "DescribeTargetHealth", () =>
       this.client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
     );
     const summary: TargetHealthSummary = { healthy: 0, unhealthy: 0, initial: 0, draining: 0, unused: 0 };
@@ -120,7 +122,7 @@ export class AwsLoadBalancer implements LoadBalancer {
     const all: Listener[] = [];
     let marker: string | undefined;
     do {
-      const page = await aws("DescribeListeners", () =>
+      const page = await aws(ELB, "DescribeListeners", () =>
         this.client.send(
           new DescribeListenersCommand({
             LoadBalancerArn: loadBalancerArn,
@@ -138,7 +140,7 @@ export class AwsLoadBalancer implements LoadBalancer {
     const all = [];
     let marker: string | undefined;
     do {
-      const page = await aws("DescribeRules", () =>
+      const page = await aws(ELB, "DescribeRules", () =>
         this.client.send(
           new DescribeRulesCommand({ ListenerArn: listenerArn, ...(marker ? { Marker: marker } : {}) }),
         ),
