@@ -361,14 +361,17 @@ export class Engine {
       this.stopper.signal,
     );
     this.log.info({ deployment: deploymentId, why }, "driving deployment");
-    const done = driver
+    // Registered before it runs: whatever its first synchronous turn causes (a command submitted from
+    // a notifier callback) must find this driver and wake it, not start a second one.
+    const entry = { driver, done: Promise.resolve() };
+    this.drivers.set(deploymentId, entry);
+    entry.done = driver
       .run()
       .catch((error: unknown) => {
         // A bug or a broken database: the deployment stays where it is and is resumed by the next start.
         this.log.error({ err: error, deployment: deploymentId }, "deployment driver crashed");
       })
       .finally(() => this.drivers.delete(deploymentId));
-    this.drivers.set(deploymentId, { driver, done });
   }
 }
 
