@@ -9,7 +9,8 @@ import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
 import type { SeededApp } from "../../src/sandbox/seed-app.js";
 import { type SandboxCloud, startSandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
-import { driveToEnd, harness, noMetrics } from "../engine/harness.js";
+import { harness, noMetrics } from "../engine/harness.js";
+import { hookedExecutors } from "../engine/step-hooks.js";
 import { FakeClock } from "../fakes/fake-clock.js";
 import { sandboxAppConfig } from "../fixtures/sandbox-app.js";
 import { stage } from "../fixtures/toy-app.js";
@@ -54,10 +55,30 @@ describe("baseline stages on the sandbox cloud", () => {
       stage("ECS_CANARY_CLEAN", {}, 6),
       stage("ECS_BASELINE_CLEAN", {}, 7),
     ];
+    const groups = [
+      seeded.targetGroups.primary.arn,
+      seeded.targetGroups.canary.arn,
+      seeded.targetGroups.baseline.arn,
+    ];
+    let during: { roles: string[]; weights: number[]; baselineDefinition: string | undefined } | undefined;
     const h = harness({
       apps: { web: sandboxAppConfig(seeded, { desiredCount: 4, baseline: true, overrides: { pipeline } }) },
       clock,
       ports,
+      // The three-way split, read as v2's WAIT begins (before its first step): an exact point of the run.
+      replaceExecutors: hookedExecutors({
+        beforeFirstStep: async (ctx) => {
+          if (ctx.deployment.version !== "v2" || ctx.stage.index !== 3) return;
+          const sets =
+            (await ports.ecs.describeService(seeded.clusterName, seeded.serviceName))?.taskSets ?? [];
+          const [rule] = await ports.loadBalancer.findForwardRules(groups);
+          during = {
+            roles: sets.map((t) => `${t.status}:${t.externalId?.split(":")[1] ?? "seed"}`).sort(),
+            weights: rule?.targetGroups.map((g) => g.weight) ?? [],
+            baselineDefinition: sets.find((t) => t.externalId?.endsWith(":baseline"))?.taskDefinitionArn,
+          };
+        },
+      }),
     });
     const deploy = (version: string) => {
       const outcome = h.engine.requestDeployment({ app: "web", version, requester: "U_ALICE", reason: "" });
@@ -65,28 +86,10 @@ describe("baseline stages on the sandbox cloud", () => {
       return outcome.deployment.id;
     };
     const v1 = deploy("v1");
-    await driveToEnd(h, v1);
+    await h.settle(v1);
     const v1Definition = h.store.deployments.get(v1)?.context.taskDefinitionArn;
     const v2 = deploy("v2");
-    const groups = [
-      seeded.targetGroups.primary.arn,
-      seeded.targetGroups.canary.arn,
-      seeded.targetGroups.baseline.arn,
-    ];
-    let during: { roles: string[]; weights: number[]; baselineDefinition: string | undefined } | undefined;
-    await driveToEnd(h, v2, () => {
-      if (during || h.store.stages.get(v2, 3)?.status !== "RUNNING") return;
-      void (async () => {
-        const sets =
-          (await ports.ecs.describeService(seeded.clusterName, seeded.serviceName))?.taskSets ?? [];
-        const [rule] = await ports.loadBalancer.findForwardRules(groups);
-        during = {
-          roles: sets.map((t) => `${t.status}:${t.externalId?.split(":")[1] ?? "seed"}`).sort(),
-          weights: rule?.targetGroups.map((g) => g.weight) ?? [],
-          baselineDefinition: sets.find((t) => t.externalId?.endsWith(":baseline"))?.taskDefinitionArn,
-        };
-      })();
-    });
+    await h.settle(v2);
     const failedStage = h.store.stages.list(v2).find((s) => s.status === "FAILURE");
     expect(h.store.deployments.get(v2)?.status, failedStage?.statusReason).toBe("SUCCESS");
     expect(during?.roles).toEqual(["ACTIVE:baseline", "ACTIVE:canary", "PRIMARY:primary"]);

@@ -16,7 +16,8 @@ import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
 import type { SandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
 import { startSandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
-import { driveToEnd, type Harness, harness, noMetrics } from "../engine/harness.js";
+import { type Harness, harness, noMetrics } from "../engine/harness.js";
+import { hookedExecutors } from "../engine/step-hooks.js";
 import { FakeClock } from "../fakes/fake-clock.js";
 
 const SEED = resolve(import.meta.dirname, "../../../shared/seeds/seed-example");
@@ -114,9 +115,20 @@ describe.skipIf(!existsSync(SEED))("the seed's pipeline on the sandbox cloud", (
   }
 
   it("runs to SUCCESS: 100% primary, one PRIMARY task set on the new task definition, no canary", async () => {
-    const h = harness({ apps: { canary: app }, clock, ports });
+    let split: Awaited<ReturnType<typeof world>> | undefined;
+    const h = harness({
+      apps: { canary: app },
+      clock,
+      ports,
+      // What the world looks like as the WAIT (the seed's ANALYSIS) begins: read at that exact point.
+      replaceExecutors: hookedExecutors({
+        beforeFirstStep: async (ctx) => {
+          if (ctx.deployment.version === "1.25-alpine" && ctx.stage.index === 2) split = await world();
+        },
+      }),
+    });
     const v1 = await deploy(h, "1.23-alpine");
-    await driveToEnd(h, v1);
+    await h.settle(v1);
     expect(h.store.deployments.get(v1)?.status).toBe("SUCCESS");
     const v2 = await deploy(h, "1.25-alpine");
     expect(h.store.stages.list(v2).map((s) => s.kind)).toEqual([
@@ -128,11 +140,8 @@ describe.skipIf(!existsSync(SEED))("the seed's pipeline on the sandbox cloud", (
       "ECS_CANARY_CLEAN",
       "ROLLBACK",
     ]);
-    let sawSplit = false;
-    await driveToEnd(h, v2, () => {
-      if (h.store.stages.get(v2, 2)?.status === "RUNNING") sawSplit = true;
-    });
-    expect(sawSplit).toBe(true);
+    await h.settle(v2);
+    expect(split).toEqual({ taskSets: ["PRIMARY:primary", "ACTIVE:canary"], weights: [80, 20] });
     expect(h.store.deployments.get(v2)?.status).toBe("SUCCESS");
     expect(await world()).toEqual({ taskSets: ["PRIMARY:primary"], weights: [100, 0] });
     const primary = (await ports.ecs.describeService(serviceRef.cluster, serviceRef.service))?.taskSets.find(
@@ -145,18 +154,29 @@ describe.skipIf(!existsSync(SEED))("the seed's pipeline on the sandbox cloud", (
   it.each([0, 1, 2, 3, 4, 5])(
     "rolls back to the old task definition when forced during stage %i",
     async (index) => {
-      const h = harness({ apps: { canary: app }, clock, ports });
+      const h: Harness = harness({
+        apps: { canary: app },
+        clock,
+        ports,
+        // Forced the moment the stage starts (its first step runs with the command pending), not when a
+        // real-time poll happens to see it running: a one-step stage can start and end between two polls.
+        replaceExecutors: hookedExecutors({
+          beforeFirstStep: (ctx) => {
+            if (ctx.deployment.version !== "1.25-alpine" || ctx.stage.index !== index) return;
+            h.engine.submitCommand({ deploymentId: ctx.deployment.id, kind: "ROLLBACK", actor: "U_BOB" });
+          },
+        }),
+      });
       const v1 = await deploy(h, "1.23-alpine");
-      await driveToEnd(h, v1);
+      await h.settle(v1);
       const oldDefinition = h.store.deployments.get(v1)?.context.taskDefinitionArn;
       const v2 = await deploy(h, "1.25-alpine");
-      await driveToEnd(h, v2, () => {
-        const stage = h.store.stages.get(v2, index);
-        if (stage && stage.status !== "NOT_STARTED" && h.store.commands.list(v2).length === 0) {
-          h.engine.submitCommand({ deploymentId: v2, kind: "ROLLBACK", actor: "U_BOB" });
-        }
-      });
+      await h.settle(v2);
       expect(h.store.deployments.get(v2)?.status).toBe("ROLLED_BACK");
+      expect(h.store.commands.list(v2).map((c) => `${c.kind}:${c.outcome}`)).toEqual(["ROLLBACK:APPLIED"]);
+      expect(h.store.stages.list(v2).filter((s) => s.index > index && s.startedAt !== undefined)).toEqual([
+        expect.objectContaining({ kind: "ROLLBACK" }),
+      ]);
       const state = await world();
       expect(state.weights).toEqual([100, 0]);
       expect(state.taskSets).toHaveLength(1);

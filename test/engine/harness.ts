@@ -104,7 +104,10 @@ export function harness(options: HarnessOptions): Harness {
 /**
  * Drives a deployment to a final status when real I/O (HTTP to a sandbox or moto) is involved:
  * a little real time for calls in flight, then virtual time for the waits. `when` reacts to the
- * store's state (approvals, forced rollbacks).
+ * store's state, polled every 2 ms of real time while steps make their calls: use it only for states
+ * that last (an analysis running, an approval pending). A stage can start and end between two polls, so
+ * to act at an exact point (a rollback forced as a stage starts) use `hookedExecutors` (step-hooks.ts)
+ * and `Harness.settle` instead.
  */
 export async function driveToEnd(h: Harness, id: string, when?: () => void): Promise<void> {
   for (let i = 0; i < 3000; i++) {

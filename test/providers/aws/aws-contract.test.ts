@@ -11,7 +11,8 @@ import { createAwsClients } from "../../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../../src/providers/aws/aws-load-balancer.js";
 import { type SandboxCloud, startSandboxCloud } from "../../../src/sandbox/start-sandbox-cloud.js";
-import { driveToEnd, type Harness, harness, noMetrics } from "../../engine/harness.js";
+import { type Harness, harness, noMetrics } from "../../engine/harness.js";
+import { hookedExecutors, type StepHooks } from "../../engine/step-hooks.js";
 import { FakeClock } from "../../fakes/fake-clock.js";
 import { type AwsWorld, setUpAwsWorld } from "./aws-world-setup.js";
 import { type MotoServer, motoAvailable, startMoto } from "./moto-server.js";
@@ -167,8 +168,17 @@ for (const target of TARGETS) {
     });
 
     describe("stage executors through the adapter", () => {
-      function engineOn(app: AppConfig): Harness {
-        return harness({ apps: { web: app }, clock, ports });
+      // Deterministic by construction: runs are driven with `settle`, whose clock stands still while a
+      // step's HTTP calls are in flight, and commands are given from step hooks at exact points of the
+      // run. Polling the store in real time while steps make their calls would, now and then, miss a
+      // stage that starts and ends between two polls (ECS_CANARY_CLEAN is a single step).
+      function engineOn(app: AppConfig, hooks?: StepHooks): Harness {
+        return harness({
+          apps: { web: app },
+          clock,
+          ports,
+          ...(hooks ? { replaceExecutors: hookedExecutors(hooks) } : {}),
+        });
       }
 
       async function deploy(h: Harness, version: string): Promise<string> {
@@ -195,24 +205,39 @@ for (const target of TARGETS) {
         };
       }
 
+      /** Approves `version` as soon as its approval stage asks, recording what the world was then. */
+      function approveWhenAsked(
+        get: () => Harness,
+        version: string,
+        seen: Array<Awaited<ReturnType<typeof state>>>,
+      ): NonNullable<StepHooks["afterStep"]> {
+        return async (ctx, result) => {
+          if (ctx.deployment.version !== version || result.type !== "wait" || !result.approval) return;
+          const h = get();
+          if (h.store.commands.list(ctx.deployment.id).some((c) => c.kind === "APPROVE")) return;
+          seen.push(await state());
+          h.engine.submitCommand({ deploymentId: ctx.deployment.id, kind: "APPROVE", actor: "U_BOB" });
+        };
+      }
+
+      /** What the commands given to a deployment came to, e.g. ["ROLLBACK:APPLIED"]. */
+      const commandOutcomes = (h: Harness, id: string) =>
+        h.store.commands.list(id).map((c) => `${c.kind}:${c.outcome ?? "PENDING"}`);
+
       it("quick-syncs v1, then canaries v2 to success: one primary on v2, weights 100/0", async () => {
-        const h = engineOn(world.app);
+        const atApproval: Array<Awaited<ReturnType<typeof state>>> = [];
+        const h: Harness = engineOn(world.app, { afterStep: approveWhenAsked(() => h, "v2", atApproval) });
         const v1 = await deploy(h, "v1");
-        await driveToEnd(h, v1);
+        await h.settle(v1);
         expect(h.store.deployments.get(v1)?.status).toBe("SUCCESS");
         expect(await state()).toEqual({ taskSets: ["PRIMARY:web:1"], weights: [100, 0] });
 
         const v2 = await deploy(h, "v2");
-        let sawCanaryTraffic = false;
-        await driveToEnd(h, v2, () => {
-          const hh = h;
-          const d = hh.store.deployments.get(v2);
-          if (d?.status === "WAITING_APPROVAL" && hh.store.commands.list(v2).length === 0) {
-            sawCanaryTraffic = true;
-            hh.engine.submitCommand({ deploymentId: v2, kind: "APPROVE", actor: "U_BOB" });
-          }
-        });
-        expect(sawCanaryTraffic).toBe(true);
+        await h.settle(v2);
+        // People were asked while the canary took its share of the traffic beside the primary.
+        expect(atApproval).toEqual([{ taskSets: ["ACTIVE:web:2", "PRIMARY:web:1"], weights: [80, 20] }]);
+        expect(h.store.events.list(v2).map((e) => e.type)).toContain("DEPLOYMENT_WAITING_APPROVAL");
+        expect(commandOutcomes(h, v2)).toEqual(["APPROVE:APPLIED"]);
         expect(h.store.deployments.get(v2)?.status).toBe("SUCCESS");
         expect(await state()).toEqual({ taskSets: ["PRIMARY:web:2"], weights: [100, 0] });
         await h.engine.stop();
@@ -230,43 +255,50 @@ for (const target of TARGETS) {
       ];
       it.each(pipelineStages.map((kind, index) => [index, kind] as const))(
         "rolls back to v1 when asked after stage %i (%s) started",
-        async (index) => {
-          const h = engineOn(world.app);
-          const v1 = await deploy(h, "v1");
-          await driveToEnd(h, v1);
-          const v2 = await deploy(h, "v2");
-          await driveToEnd(h, v2, () => {
-            const hh = h;
-            const stage = hh.store.stages.get(v2, index);
-            const asked = hh.store.commands.list(v2).some((c) => c.kind === "ROLLBACK");
-            if (stage && stage.status !== "NOT_STARTED" && !asked) {
-              hh.engine.submitCommand({ deploymentId: v2, kind: "ROLLBACK", actor: "U_BOB" });
-            }
-            if (hh.store.deployments.get(v2)?.status === "WAITING_APPROVAL" && index > 3) {
-              hh.engine.submitCommand({
-                deploymentId: v2,
-                kind: "APPROVE",
-                actor: "U_BOB",
-                dedupeKey: "approve",
-              });
-            }
+        async (index, kind) => {
+          const h: Harness = engineOn(world.app, {
+            // Asked the moment the stage starts: its first step runs with the command pending (the runner
+            // applies commands between steps), so the rollback also undoes what that step changed.
+            beforeFirstStep: (ctx) => {
+              if (ctx.deployment.version !== "v2" || ctx.stage.index !== index) return;
+              h.engine.submitCommand({ deploymentId: ctx.deployment.id, kind: "ROLLBACK", actor: "U_BOB" });
+            },
+            ...(index > 3 ? { afterStep: approveWhenAsked(() => h, "v2", []) } : {}),
           });
+          const v1 = await deploy(h, "v1");
+          await h.settle(v1);
+          const v2 = await deploy(h, "v2");
+          await h.settle(v2);
           const final = h.store.deployments.get(v2);
           expect(final?.status, final?.statusReason).toBe("ROLLED_BACK");
+          expect(commandOutcomes(h, v2)).toEqual([
+            ...(index > 3 ? ["APPROVE:APPLIED"] : []),
+            "ROLLBACK:APPLIED",
+          ]);
+          // The rollback came while the asked-for stage ran: it had started, no later stage did.
+          const stages = h.store.stages.list(v2);
+          expect(stages[index]?.kind).toBe(kind);
+          expect(stages[index]?.startedAt).toBeDefined();
+          expect(
+            stages.filter((s) => s.index > index && s.kind !== "ROLLBACK" && s.startedAt !== undefined),
+          ).toEqual([]);
+          expect(stages.find((s) => s.kind === "ROLLBACK")?.status).toBe("SUCCESS");
           expect(await state()).toEqual({ taskSets: ["PRIMARY:web:1"], weights: [100, 0] });
           await h.engine.stop();
         },
       );
 
       it("rolls back a first deployment by removing what it created", async () => {
-        const h = engineOn(world.app);
-        const v1 = await deploy(h, "v1");
-        await driveToEnd(h, v1, () => {
-          const hh = h;
-          if (hh.store.stages.get(v1, 0)?.status === "RUNNING" && hh.store.commands.list(v1).length === 0) {
-            hh.engine.submitCommand({ deploymentId: v1, kind: "ROLLBACK", actor: "U_BOB" });
-          }
+        const h: Harness = engineOn(world.app, {
+          beforeFirstStep: (ctx) => {
+            if (ctx.stage.index !== 0) return;
+            h.engine.submitCommand({ deploymentId: ctx.deployment.id, kind: "ROLLBACK", actor: "U_BOB" });
+          },
         });
+        const v1 = await deploy(h, "v1");
+        await h.settle(v1);
+        expect(h.store.stages.get(v1, 0)?.kind).toBe("ECS_SYNC");
+        expect(commandOutcomes(h, v1)).toEqual(["ROLLBACK:APPLIED"]);
         expect(h.store.deployments.get(v1)?.status).toBe("ROLLED_BACK");
         expect((await state()).taskSets).toEqual([]);
         await h.engine.stop();
@@ -275,7 +307,7 @@ for (const target of TARGETS) {
       it("fails routing with how to wire the listener when no rule forwards to the app's groups", async () => {
         const h = engineOn(world.app);
         const v1 = await deploy(h, "v1");
-        await driveToEnd(h, v1);
+        await h.settle(v1);
         const [rule] = await ports.loadBalancer.findForwardRules([world.blue, world.green]);
         if (!rule) throw new Error("no rule");
         // Rewire the listener to forward to blue only: Kanaria can no longer split traffic.
@@ -292,7 +324,7 @@ for (const target of TARGETS) {
           [{ targetGroupArn: world.blue, weight: 1 }],
         );
         const v2 = await deploy(h, "v2");
-        await driveToEnd(h, v2);
+        await h.settle(v2);
         // Caught before anything is created: the canary rollout checks the wiring first.
         const canary = h.store.stages.get(v2, 0);
         expect(canary?.status).toBe("FAILURE");
