@@ -11,14 +11,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StageKind } from "../../src/domain/stage-kind.js";
-import type { StageExecutor, StagePorts } from "../../src/engine/stage-executor.js";
+import type { StagePorts } from "../../src/engine/stage-executor.js";
 import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
 import { FAULT_WINDOW_KINDS, type FaultWindowKind } from "../../src/sandbox/fault-windows.js";
 import { type SandboxCloud, startSandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
-import { defaultExecutors } from "../../src/stages/default-executors.js";
 import { harness, noMetrics } from "../engine/harness.js";
+import { hookedExecutors } from "../engine/step-hooks.js";
 import { FakeClock } from "../fakes/fake-clock.js";
 import { setUpAwsWorld } from "../providers/aws/aws-world-setup.js";
 
@@ -37,8 +37,10 @@ const STAGES: readonly StageKind[] = [
 ];
 
 let cloud: SandboxCloud | undefined;
+const outcomes: string[] = [];
 afterAll(async () => {
   await cloud?.close();
+  console.log(`AWS outage windows: ${outcomes.join(", ")}`);
 });
 
 interface RunEnd {
@@ -82,34 +84,26 @@ async function runWithOutage(kind: StageKind, fault: FaultWindowKind): Promise<R
   const firstDeployment = kind === "ECS_SYNC";
   let opened = false;
   let id = "";
-  const wrap = (executor: StageExecutor): StageExecutor => ({
-    kind: executor.kind,
-    step: (ctx) => {
-      if (ctx.deployment.version === "v2" || firstDeployment) {
-        if (executor.kind === kind && !opened) {
-          opened = true;
-          for (const service of ["ecs", "elbv2"] as const)
-            sandbox.faults.window({
-              service,
-              kind: fault,
-              from: clock.now(),
-              until: clock.now() + OUTAGE_MS,
-            });
-        }
-        // People: the ROLLBACK under test is asked for at the approval; otherwise v2 is approved.
-        if (executor.kind === "WAIT_APPROVAL" && h.store.commands.list(id).length === 0) {
-          const decision = kind === "ROLLBACK" ? "ROLLBACK" : "APPROVE";
-          h.engine.submitCommand({ deploymentId: id, kind: decision, actor: "U_BOB" });
-        }
-      }
-      return executor.step(ctx);
-    },
-  });
+  const ours = (version: string) => version === "v2" || firstDeployment;
   const h = harness({
     apps: { web: world.app },
     clock,
     ports,
-    replaceExecutors: defaultExecutors().all().map(wrap),
+    replaceExecutors: hookedExecutors({
+      beforeFirstStep(ctx) {
+        if (!ours(ctx.deployment.version) || ctx.stage.kind !== kind || opened) return;
+        opened = true;
+        for (const service of ["ecs", "elbv2"] as const)
+          sandbox.faults.window({ service, kind: fault, from: clock.now(), until: clock.now() + OUTAGE_MS });
+      },
+      // People: v2 is approved when asked, unless the ROLLBACK is under test: then it is asked for.
+      afterStep(ctx, result) {
+        if (!ours(ctx.deployment.version) || result.type !== "wait" || !result.approval) return;
+        if (h.store.commands.list(id).length > 0) return;
+        const decision = kind === "ROLLBACK" ? "ROLLBACK" : "APPROVE";
+        h.engine.submitCommand({ deploymentId: id, kind: decision, actor: "U_BOB" });
+      },
+    }),
   });
   const deploy = async (version: string) => {
     const outcome = h.engine.requestDeployment({
@@ -129,6 +123,7 @@ async function runWithOutage(kind: StageKind, fault: FaultWindowKind): Promise<R
     final = await deploy("v2");
   }
   expect(opened, `the ${kind} stage ran`).toBe(true);
+  outcomes.push(`${kind}/${fault}→${final?.status}`);
   // AWS is back (the window has passed); look at the world as it is.
   const service = await ports.ecs.describeService(String(world.app.serviceDefinition.cluster), "web");
   const [rule] = await ports.loadBalancer.findForwardRules([world.blue, world.green]);

@@ -39,8 +39,6 @@ export function hookedExecutors(
         if (!started.has(key)) {
           started.add(key);
           // Act as Slack or the CLI would: after the runner yields, never inside its synchronous start.
-          // The engine registers a new deployment's driver only once the driver's first turn yields, so a
-          // command submitted before that would start a second driver for the same deployment.
           await Promise.resolve();
           await hooks.beforeFirstStep?.(ctx);
         }
