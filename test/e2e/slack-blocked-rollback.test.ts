@@ -20,7 +20,7 @@ describe("Slack: a blocked rollback", () => {
     await h?.close();
   });
 
-  it("is one updated reply per outage, asks people once, offers Retry now, and ends at 100% primary", async () => {
+  it("is one updated reply per outage, asks people once, takes Retry now, and ends at 100% primary", async () => {
     h = await startHarness();
     await h.shipFirstVersion();
     const id = await h.deploy(alice, "web v2");
@@ -62,8 +62,13 @@ describe("Slack: a blocked rollback", () => {
     expect(buttonsOf(root)).toEqual([ACTION_IDS.retryRollback, ACTION_IDS.markFixed]);
     expect(blockText(root)).toMatch(/🚧 \*Rollback blocked\* for/);
 
-    removeOutage();
+    // Retry now while AWS still refuses: taken (the rollback is blocked), tried at once, blocked again,
+    // and the outage's reply stays the one reply.
+    const attempts = () =>
+      h.sandbox.store.events.list(id).filter((e) => e.message.startsWith("retry asked by"));
     await h.click(id, "retryRollback", bob);
+    await h.until(() => attempts().length === 1, "the retry to be taken");
+    removeOutage();
     await h.untilStatus(id, "ROLLED_BACK");
     expect(await h.weights()).toEqual([100, 0]);
     const after = h
