@@ -19,10 +19,18 @@
  * the query's rollup, the data's spacing only bounds them from above (sub-minute points: finer buckets).
  * A series with a single point (no gap) gets the query's resolution: 60 s without a rollup.
  *
+ * A series with impossible points (two at one timestamp, a non-finite value: analysis/data-quality.ts)
+ * answers `{kind: "invalid"}` for every window, as live Datadog's would: `kanaria replay` refuses such a
+ * recording when it loads it, so only a series built in code gets here.
+ *
+ * Each query is answered by a binary search for its window in the series (kept in time order), not a
+ * scan: a long recording is asked once per tick and query, and a scan made a replay quadratic.
+ *
  * A query that is not in the recording at all is not "no data" but a mistake (a mistyped template, a
  * recording of another pipeline): `query` rejects with KanariaError `RECORDING_MISSING_QUERY`, naming
  * the query and the recorded ones.
  */
+import { seriesProblem } from "../analysis/data-quality.js";
 import { queryResolution } from "../config/metric-lints.js";
 import type { RecordedPoint } from "../config/parse-recording.js";
 import { KanariaError } from "../domain/kanaria-error.js";
@@ -33,13 +41,23 @@ import { queryEachAlone } from "./metrics-from-query.js";
 export class RecordedMetrics implements Metrics {
   /** Bucket width (seconds) per recorded query; see the module comment. */
   private readonly widths = new Map<string, number>();
+  /** Each recorded series in time order. */
+  private readonly series = new Map<string, readonly RecordedPoint[]>();
+  /** Why a series cannot be used, per query (see the module comment). */
+  private readonly problems = new Map<string, string>();
 
   constructor(
-    private readonly series: ReadonlyMap<string, readonly RecordedPoint[]>,
+    series: ReadonlyMap<string, readonly RecordedPoint[]>,
     private readonly clock: Clock,
     private readonly lagMs: number,
   ) {
-    for (const [query, points] of series) this.widths.set(query, bucketSeconds(query, points));
+    for (const [query, points] of series) {
+      const sorted = inTimeOrder(points) ? points : [...points].sort((a, b) => a[0] - b[0]);
+      this.series.set(query, sorted);
+      this.widths.set(query, bucketSeconds(query, sorted));
+      const problem = seriesProblem(sorted);
+      if (problem !== undefined) this.problems.set(query, problem);
+    }
   }
 
   async query(request: MetricQuery): Promise<MetricQueryResult> {
@@ -52,9 +70,15 @@ export class RecordedMetrics implements Metrics {
           (known === "" ? "the recording has no series" : `recorded queries:\n${known}`),
       );
     }
+    const problem = this.problems.get(request.query);
+    if (problem !== undefined) return { kind: "invalid", reason: problem };
     const window = lagShiftedWindow({ fromMs: request.from, toMs: request.to }, this.clock.now(), this.lagMs);
     const width = this.widths.get(request.query) ?? queryResolution(request.query).seconds;
-    const points = completePoints(recorded, width, window);
+    const inWindow = recorded.slice(
+      firstAtOrAfter(recorded, window.fromMs),
+      firstAtOrAfter(recorded, window.toMs),
+    );
+    const points = completePoints(inWindow, width, window);
     return points.length > 0 ? { kind: "points", points } : { kind: "no-data" };
   }
 
@@ -63,13 +87,35 @@ export class RecordedMetrics implements Metrics {
   }
 }
 
-/** The inferred bucket width of one recorded series, in seconds (see the module comment). */
+/**
+ * The inferred bucket width of one recorded series, in seconds (see the module comment). `points` in
+ * time order; equal timestamps are not a gap.
+ */
 export function bucketSeconds(query: string, points: readonly RecordedPoint[]): number {
   const resolution = queryResolution(query).seconds;
-  const times = [...new Set(points.map(([at]) => at))].sort((a, b) => a - b);
   let smallestGapMs = Number.POSITIVE_INFINITY;
-  for (let i = 1; i < times.length; i++) {
-    smallestGapMs = Math.min(smallestGapMs, (times[i] as number) - (times[i - 1] as number));
+  for (let i = 1; i < points.length; i++) {
+    const gap = (points[i] as RecordedPoint)[0] - (points[i - 1] as RecordedPoint)[0];
+    if (gap > 0 && gap < smallestGapMs) smallestGapMs = gap;
   }
   return Math.min(resolution, smallestGapMs / 1000);
+}
+
+function inTimeOrder(points: readonly RecordedPoint[]): boolean {
+  for (let i = 1; i < points.length; i++) {
+    if ((points[i] as RecordedPoint)[0] < (points[i - 1] as RecordedPoint)[0]) return false;
+  }
+  return true;
+}
+
+/** Index of the first point at or after `ms` in points in time order (binary search). */
+function firstAtOrAfter(points: readonly RecordedPoint[], ms: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((points[mid] as RecordedPoint)[0] < ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -1,17 +1,23 @@
 /**
- * ANALYSIS {duration, metrics, consecutiveErrorLimit}: every `interval`, each metric is measured over
+ * ANALYSIS {duration, metrics, consecutiveErrorLimit, noDataLimit, noDataShare}: every `interval`, each
+ * metric is measured over
  * the window that just ended and the tick is stored (values, counts, estimate, interval, evidence,
  * p-value, verdict). Ticks sit on a fixed grid from the analysis start (start + k·interval), so a
  * restarted analysis catches up on the windows it missed, from its stored ticks and elapsed time, and a
  * replay of recorded series reproduces the live verdicts.
  *
- * The stage ends as `decideAnalysis` says: FAIL rolls back; PASS promotes; ASK (provider errors in a
- * row, or too little traffic to decide) pauses and asks people — Approve continues, Roll back rolls back.
+ * The stage ends as `decideAnalysis` says: FAIL rolls back; PASS promotes; ASK (provider errors or
+ * impossible data in a row, missing data past `noDataLimit` / `noDataShare`, or too little traffic to
+ * decide) pauses and asks people — Approve continues, Roll back rolls back.
  * A pause for provider errors also lifts itself when the provider recovers before anyone answers: the
  * paused metric keeps being asked every interval, past `duration` too (its errored windows are never
  * asked again: a tick is stored once), and its first answered window ends the pause, so that a Datadog
  * outage in the last minutes neither decides nor leaves the deployment waiting for people who may not
- * come. A pause for too little traffic cannot lift: nothing more is measured, only people decide.
+ * come. A pause for impossible data (DATA_ERROR ticks) is one for errors: it lifts the same way. A
+ * pause for missing data lifts itself when data comes back before the end and the share of ticks
+ * without data is back within `noDataShare` (`decideAnalysis` judges the ticks so far, and every tick
+ * up to the end is measured, paused or not); at the end, like a pause for
+ * too little traffic, it cannot lift: nothing more is measured, only people decide.
  *
  * On its first step the stage adds a warning to the timeline for each comparison metric whose interval
  * holds fewer than 4 points per side (the config lint `comparisonPointsProblem`): such a metric can
@@ -31,7 +37,14 @@
  * prior: an analysis whose prior was recorded without it (by a release before the cut) keeps the uncut
  * law it started with.
  */
-import { type AnalysisDecision, decideAnalysis, type MetricStanding } from "../analysis/analysis-decision.js";
+import {
+  type AnalysisDecision,
+  DEFAULT_NO_DATA_LIMIT,
+  DEFAULT_NO_DATA_SHARE,
+  type DecisionLimits,
+  decideAnalysis,
+  type MetricStanding,
+} from "../analysis/analysis-decision.js";
 import {
   advanceProgress,
   foldMetric,
@@ -86,6 +99,12 @@ async function analysisStep(
   memo: ProgressMemo,
 ): Promise<StepResult> {
   const { durationMs, metrics, consecutiveErrorLimit } = ctx.stage.options;
+  // A stage stored by a release before the no-data limits has none: today's defaults.
+  const limits: DecisionLimits = {
+    consecutiveErrorLimit,
+    noDataLimit: ctx.stage.options.noDataLimit ?? DEFAULT_NO_DATA_LIMIT,
+    noDataShare: ctx.stage.options.noDataShare ?? DEFAULT_NO_DATA_SHARE,
+  };
   // Before the start is stored: once per analysis, not again on every step or after a restart.
   if (typeof ctx.stage.state.analysisStart !== "number") warnUnfailable(ctx, metrics);
   const recorded = recordedPrior(ctx, metrics, defaultPrior);
@@ -109,7 +128,7 @@ async function analysisStep(
   }
 
   const now = ctx.clock.now();
-  const decision = decideAnalysis(standings, now >= end, consecutiveErrorLimit);
+  const decision = decideAnalysis(standings, now >= end, limits);
   const result = nextStep(ctx, decision, standings, { start, end, now, consecutiveErrorLimit });
   // The analysis is over: nothing will ask for its folds again.
   if (result.type === "done") memo.forget(memoPrefix);
