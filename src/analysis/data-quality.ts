@@ -16,15 +16,30 @@
  * asking people like a provider error, and its reason names the query and the window.
  */
 
-/** The first problem of one series' points (any order), or undefined when they can be used. */
+/**
+ * The first problem of one series' points (any order), or undefined when they can be used. Linear for
+ * points in time order (what providers and recordings hold); a set of timestamps otherwise.
+ */
 export function seriesProblem(points: ReadonlyArray<readonly [number, number | null]>): string | undefined {
-  const seen = new Set<number>();
-  for (const [at, value] of points) {
-    if (seen.has(at)) return `two points at ${isoTime(at)} in one series`;
-    seen.add(at);
+  let ordered = true;
+  for (let i = 0; i < points.length; i++) {
+    const [at, value] = points[i] as readonly [number, number | null];
     if (value !== null && !Number.isFinite(value)) return `value ${value} at ${isoTime(at)}`;
+    const before = points[i - 1]?.[0];
+    if (before === at) return duplicate(at);
+    if (before !== undefined && before > at) ordered = false;
+  }
+  if (ordered) return undefined;
+  const seen = new Set<number>();
+  for (const [at] of points) {
+    if (seen.has(at)) return duplicate(at);
+    seen.add(at);
   }
   return undefined;
+}
+
+function duplicate(at: number): string {
+  return `two points at ${isoTime(at)} in one series`;
 }
 
 /** The first negative point of a count series, or undefined. */

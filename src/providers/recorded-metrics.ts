@@ -74,6 +74,7 @@ export class RecordedMetrics implements Metrics {
     if (problem !== undefined) return { kind: "invalid", reason: problem };
     const window = lagShiftedWindow({ fromMs: request.from, toMs: request.to }, this.clock.now(), this.lagMs);
     const width = this.widths.get(request.query) ?? queryResolution(request.query).seconds;
+    // The points that can lie in the window, found by binary search; completePoints keeps whole buckets.
     const inWindow = recorded.slice(
       firstAtOrAfter(recorded, window.fromMs),
       firstAtOrAfter(recorded, window.toMs),

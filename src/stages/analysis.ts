@@ -112,17 +112,36 @@ async function analysisStep(
   // bucket (a 1m interval from 09:00:30) would hold no complete one, so every tick would be NO_DATA.
   const start = storedDeadline(ctx, "analysisStart", (MINUTE_MS - (ctx.clock.now() % MINUTE_MS)) % MINUTE_MS);
   const end = start + durationMs;
-  const stored = ctx.measurements();
   const memoPrefix = `${ctx.deployment.id}#${ctx.stage.index}#${start}#`;
+  const tallies = new Map(ctx.measurementTally().map((t) => [t.metric, t]));
+  // Read (and decode) the stored ticks only when some metric's fold is not in the memo.
+  let stored: Measurement[] | undefined;
+  const storedTicks = (name: string): TickRecord[] => {
+    stored ??= ctx.measurements();
+    return stored.filter((m) => m.metric === name).map(toTick);
+  };
 
   const standings: MetricStanding[] = [];
   for (const metric of metrics) {
-    const ticks = stored.filter((m) => m.metric === metric.common.name).map(toTick);
+    const name = metric.common.name;
+    const key = memoPrefix + name;
+    const tally = tallies.get(name);
+    const remembered = memo.lookup(key, { count: tally?.count ?? 0, lastAt: tally?.lastAt });
     const prior = metricPrior(recorded, metric);
-    const standing = await catchUp(ctx, metric, ticks, prior, start, end, consecutiveErrorLimit, {
-      memo,
-      key: memoPrefix + metric.common.name,
-    });
+    const progress = remembered ?? foldMetric(metric, storedTicks(name), prior);
+    const standing = await catchUp(
+      ctx,
+      metric,
+      progress,
+      tally?.count ?? 0,
+      start,
+      end,
+      consecutiveErrorLimit,
+      {
+        memo,
+        key,
+      },
+    );
     if ("retryAt" in standing) return { type: "wait", until: standing.retryAt, reason: standing.reason };
     standings.push(standing);
   }
@@ -182,20 +201,21 @@ function nextStep(
 /**
  * Runs every tick of `metric` that is due and not yet stored, up to `end` — and past it while the metric
  * is paused for provider errors (see the module comment); stops early once the metric failed.
+ * `folded`: the progress of the `storedCount` ticks stored so far.
  */
 async function catchUp(
   ctx: StageContext,
   metric: AnalysisMetric,
-  stored: TickRecord[],
-  prior: Readonly<SequentialPrior>,
+  folded: MetricProgress,
+  storedCount: number,
   start: number,
   end: number,
   consecutiveErrorLimit: number,
   cache: { memo: ProgressMemo; key: string },
 ): Promise<MetricStanding | { retryAt: number; reason: string }> {
   const interval = metric.common.intervalMs;
-  let count = stored.length;
-  let progress = cache.memo.lookup(cache.key, stored) ?? foldMetric(metric, stored, prior);
+  let count = storedCount;
+  let progress = folded;
   cache.memo.store(cache.key, count, progress);
   for (
     let at = (progress.lastAt ?? start) + interval;
