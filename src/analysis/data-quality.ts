@@ -38,6 +38,20 @@ export function seriesProblem(points: ReadonlyArray<readonly [number, number | n
   return undefined;
 }
 
+/**
+ * The same rules for a series held as columns in time order (recorded-series.ts: a null point is NaN,
+ * so only ±Infinity is a bad value here).
+ */
+export function columnsProblem(at: ArrayLike<number>, value: ArrayLike<number>): string | undefined {
+  for (let i = 0; i < at.length; i++) {
+    const v = value[i] as number;
+    if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY)
+      return `value ${v} at ${isoTime(at[i] as number)}`;
+    if (i > 0 && at[i - 1] === at[i]) return duplicate(at[i] as number);
+  }
+  return undefined;
+}
+
 function duplicate(at: number): string {
   return `two points at ${isoTime(at)} in one series`;
 }

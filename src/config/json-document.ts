@@ -82,6 +82,12 @@ class JsonDocument implements YamlDocument {
   }
 }
 
+/** Offset of the value of the root object's member `name` (undefined: none, or not an object). */
+export function rootMemberStart(text: string, name: string): number | undefined {
+  const open = skipSpace(text, 0);
+  return text[open] === "{" ? member(text, open, name)?.value : undefined;
+}
+
 /** The member `name` of the object at `open`: its value's offset and its key's. */
 function member(text: string, open: number, name: string): { value: number; key: number } | undefined {
   let i = skipSpace(text, open + 1);

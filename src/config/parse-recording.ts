@@ -21,18 +21,22 @@
  * problem is a diagnostic with `file:line:col` and the field path; a file that is not JSON is reported
  * at the parser's position.
  *
- * The file is read with `JSON.parse` and positions are looked up in the text only for diagnostics
- * (json-document.ts): a YAML syntax tree of a 100k-point recording took seconds and gigabytes.
+ * `series` is read from the text straight into columns (scan-recorded-series.ts, recorded-series.ts),
+ * the rest with `JSON.parse`, and positions are looked up in the text only for diagnostics
+ * (json-document.ts): a YAML syntax tree of a 100k-point recording took seconds and gigabytes, and even
+ * JSON.parse's array per point was most of a replay's time and memory.
  */
 import { z } from "zod";
 import { DiagnosticSink } from "./diagnostic-sink.js";
 import { parseGoDuration } from "./duration.js";
 import { isRecord } from "./field-path.js";
-import { jsonDocument } from "./json-document.js";
+import { jsonDocument, rootMemberStart } from "./json-document.js";
 import { jsonSyntaxOffset } from "./json-syntax-offset.js";
 import { parseStageOptions } from "./parse-stage-options.js";
-import { readRecordedSeries } from "./read-recorded-series.js";
+import { checkRecordedSeries, PointProblems, seriesFromJson } from "./read-recorded-series.js";
+import type { RecordedSeries } from "./recorded-series.js";
 import { type QueryTarget, renderMetricQuery } from "./render-metric-query.js";
+import { scanRecordedSeries } from "./scan-recorded-series.js";
 import type { AnalysisMetric, Diagnostic, StageOptionsByKind } from "./types.js";
 import { closedObject, parseAt } from "./zod-issues.js";
 
@@ -60,7 +64,7 @@ export interface Recording {
   /** The analysis start (ms since the epoch): the virtual clock starts here. */
   startMs: number;
   /** Points per rendered query, in time order. */
-  series: ReadonlyMap<string, readonly RecordedPoint[]>;
+  series: ReadonlyMap<string, RecordedSeries>;
 }
 
 export type RecordingParse =
@@ -100,11 +104,14 @@ const recordingSchema = closedObject({
 
 /** Validates the text of a recording file (`file` is used in diagnostics). Never throws on bad input. */
 export function parseRecording(file: string, text: string): RecordingParse {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, diagnostics: [jsonSyntaxError(file, text, error)] };
+  const fast = readFast(text);
+  let value: unknown = fast?.value;
+  if (!fast) {
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      return { ok: false, diagnostics: [jsonSyntaxError(file, text, error)] };
+    }
   }
   const doc = jsonDocument(file, text, value);
   const sink = new DiagnosticSink();
@@ -127,8 +134,14 @@ export function parseRecording(file: string, text: string): RecordingParse {
       ? countQueries(analysis.metrics, { app: { name: top.app, labels }, version })
       : new Set<string>();
   // Checked even when other fields are wrong, so that one run reports every problem.
+  const problems = new PointProblems(doc, sink);
+  for (const query of new Set(fast?.repeated)) {
+    sink.error(doc, ["series", query], "this query has more than one series: which one was recorded?", "key");
+  }
   const rawSeries = doc.value.series;
-  const series = isRecord(rawSeries) ? readRecordedSeries(rawSeries, counts, doc, sink) : undefined;
+  const columns = fast?.series ?? (isRecord(rawSeries) ? seriesFromJson(rawSeries, problems) : undefined);
+  const series = columns ? checkRecordedSeries(columns, counts, problems) : undefined;
+  problems.finish();
   if (!top || !analysis || !series || sink.hasErrors())
     return { ok: false, diagnostics: [...sink.diagnostics] };
   return {
@@ -144,6 +157,25 @@ export function parseRecording(file: string, text: string): RecordingParse {
       series,
     },
   };
+}
+
+/**
+ * The fast path (see the module comment): `series` scanned into columns, the rest (small) parsed by
+ * JSON.parse with an empty `series` in its place. Undefined when the text is not of that plain shape:
+ * the caller then reads it all with JSON.parse, which reports syntax errors where they are.
+ */
+function readFast(
+  text: string,
+): { value: Record<string, unknown>; series: Map<string, RecordedSeries>; repeated: string[] } | undefined {
+  const start = rootMemberStart(text, "series");
+  const scanned = start === undefined ? undefined : scanRecordedSeries(text, start);
+  if (start === undefined || !scanned) return undefined;
+  try {
+    const value: unknown = JSON.parse(`${text.slice(0, start)}{}${text.slice(scanned.end)}`);
+    return isRecord(value) ? { value, series: scanned.series, repeated: scanned.repeated } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -8,82 +8,123 @@
  * the file's syntax check reports it.) Errors above totals are a property of a bucket, not of a point:
  * the replayed tick finds them (a DATA_ERROR tick), as a live one does.
  *
- * Plain loops rather than zod: a recording holds hundreds of thousands of points, and this runs once
- * over each. After the first `MAX_POINT_ERRORS` problems only their number is reported.
+ * Plain loops over columns rather than zod: a recording holds hundreds of thousands of points. After the
+ * first `MAX_POINT_ERRORS` problems only their number is reported.
  */
 import type { DiagnosticSink } from "./diagnostic-sink.js";
 import type { YamlDocument } from "./load-yaml-document.js";
-import type { RecordedPoint } from "./parse-recording.js";
+import { inTimeOrder, type RecordedSeries } from "./recorded-series.js";
 
 const MAX_POINT_ERRORS = 20;
 
+/** Counts the problems reported under one recording and lists only the first `MAX_POINT_ERRORS`. */
+export class PointProblems {
+  private count = 0;
+
+  constructor(
+    private readonly doc: YamlDocument,
+    private readonly sink: DiagnosticSink,
+  ) {}
+
+  report(path: Array<string | number>, message: string): void {
+    this.count += 1;
+    if (this.count <= MAX_POINT_ERRORS) this.sink.error(this.doc, ["series", ...path], message);
+  }
+
+  get any(): boolean {
+    return this.count > 0;
+  }
+
+  /** The line saying how many were not listed, if any. */
+  finish(): void {
+    if (this.count > MAX_POINT_ERRORS) {
+      this.sink.error(
+        this.doc,
+        ["series"],
+        `${this.count - MAX_POINT_ERRORS} more bad points not listed`,
+        "key",
+      );
+    }
+  }
+}
+
 /**
- * The points per query, each series in time order; undefined when any point is wrong (reported).
- * `counts`: the rendered queries whose values are counts.
+ * Columns from `series` as JSON.parse gave it (the slow path: the fast scanner refused the text), each
+ * point's shape checked; a point of the wrong shape is reported and left out.
  */
-export function readRecordedSeries(
+export function seriesFromJson(
   raw: Record<string, unknown>,
-  counts: ReadonlySet<string>,
-  doc: YamlDocument,
-  sink: DiagnosticSink,
-): Map<string, RecordedPoint[]> | undefined {
-  const series = new Map<string, RecordedPoint[]>();
-  let problems = 0;
-  const report = (path: Array<string | number>, message: string) => {
-    problems += 1;
-    if (problems <= MAX_POINT_ERRORS) sink.error(doc, ["series", ...path], message);
-  };
+  problems: PointProblems,
+): Map<string, RecordedSeries> {
+  const series = new Map<string, RecordedSeries>();
   for (const [query, points] of Object.entries(raw)) {
     if (!Array.isArray(points)) {
-      report([query], "expected a list of [timestamp in ms, value or null] points");
+      problems.report([query], "expected a list of [timestamp in ms, value or null] points");
       continue;
     }
+    const at: number[] = [];
+    const value: number[] = [];
+    points.forEach((point: unknown, i) => {
+      const [t, v] = Array.isArray(point) ? (point as unknown[]) : [];
+      const shaped = Array.isArray(point) && point.length === 2 && typeof t === "number";
+      if (!shaped || !(v === null || typeof v === "number")) {
+        problems.report([query, i], "expected [timestamp in ms, value or null]");
+        return;
+      }
+      at.push(t);
+      value.push(v ?? Number.NaN);
+    });
+    series.set(query, { at: Float64Array.from(at), value: Float64Array.from(value) });
+  }
+  return series;
+}
+
+/**
+ * The series, each in time order, when every point is possible; undefined when any is not (reported).
+ * `counts`: the rendered queries whose values are counts.
+ */
+export function checkRecordedSeries(
+  series: ReadonlyMap<string, RecordedSeries>,
+  counts: ReadonlySet<string>,
+  problems: PointProblems,
+): Map<string, RecordedSeries> | undefined {
+  const checked = new Map<string, RecordedSeries>();
+  for (const [query, columns] of series) {
+    const { at, value } = columns;
     const isCount = counts.has(query);
     let ordered = true;
-    for (let i = 0; i < points.length; i++) {
-      const point: unknown = points[i];
-      if (!isPointShape(point)) {
-        report([query, i], "expected [timestamp in ms, value or null]");
-        continue;
+    for (let i = 0; i < at.length; i++) {
+      const t = at[i] as number;
+      const v = value[i] as number;
+      if (!(Number.isInteger(t) && t >= 0)) {
+        problems.report([query, i, 0], `expected a timestamp in ms (a whole number ≥ 0), got ${t}`);
       }
-      const value = point[1];
-      if (value !== null && !Number.isFinite(value)) {
-        report([query, i, 1], `value ${value} is not a finite number`);
-      } else if (isCount && value !== null && value < 0) {
-        report([query, i, 1], `negative count ${value}: this series is a SEQUENTIAL errors or total count`);
+      // NaN is a null point (recorded-series.ts); Infinity is what JSON's 1e999 reads as.
+      if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
+        problems.report([query, i, 1], `value ${v} is not a finite number`);
+      } else if (isCount && v < 0) {
+        problems.report(
+          [query, i, 1],
+          `negative count ${v}: this series is a SEQUENTIAL errors or total count`,
+        );
       }
-      const before: unknown = points[i - 1];
-      if (isPointShape(before) && before[0] >= point[0]) ordered = false;
+      if (i > 0 && (at[i - 1] as number) >= t) ordered = false;
     }
-    // Recordings are written in time order, strictly: nothing more to check. Otherwise look for
+    // Written in time order, strictly (what recordings are): nothing more to check. Otherwise look for
     // timestamps seen before (only then is a map of them built).
     if (!ordered) {
       const first = new Map<number, number>();
-      for (let i = 0; i < points.length; i++) {
-        const point: unknown = points[i];
-        if (!isPointShape(point)) continue;
-        const earlier = first.get(point[0]);
-        if (earlier === undefined) first.set(point[0], i);
-        else report([query, i, 0], duplicateMessage(point[0], earlier));
-      }
+      at.forEach((t, i) => {
+        const earlier = first.get(t);
+        if (earlier === undefined) first.set(t, i);
+        else problems.report([query, i, 0], duplicateMessage(t, earlier));
+      });
     }
-    const typed = points as RecordedPoint[];
-    series.set(query, ordered ? typed : [...typed].sort((a, b) => a[0] - b[0]));
+    checked.set(query, ordered ? columns : inTimeOrder(columns));
   }
-  if (problems > MAX_POINT_ERRORS) {
-    sink.error(doc, ["series"], `${problems - MAX_POINT_ERRORS} more bad points not listed`, "key");
-  }
-  return problems === 0 ? series : undefined;
+  return problems.any ? undefined : checked;
 }
 
 function duplicateMessage(at: number, first: number): string {
   return `a second point at ${new Date(at).toISOString()} (the first is point ${first}): a series has one point per timestamp, and summing or picking one would invent data`;
-}
-
-function isPointShape(point: unknown): point is [number, number | null] {
-  if (!Array.isArray(point) || point.length !== 2) return false;
-  const [at, value] = point as unknown[];
-  return (
-    typeof at === "number" && Number.isInteger(at) && at >= 0 && (value === null || typeof value === "number")
-  );
 }

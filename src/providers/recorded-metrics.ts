@@ -30,32 +30,32 @@
  * recording of another pipeline): `query` rejects with KanariaError `RECORDING_MISSING_QUERY`, naming
  * the query and the recorded ones.
  */
-import { seriesProblem } from "../analysis/data-quality.js";
+import { columnsProblem } from "../analysis/data-quality.js";
 import { queryResolution } from "../config/metric-lints.js";
-import type { RecordedPoint } from "../config/parse-recording.js";
+import { inTimeOrder, type RecordedSeries } from "../config/recorded-series.js";
 import { KanariaError } from "../domain/kanaria-error.js";
 import type { Clock, MetricQuery, MetricQueryResult, Metrics } from "../ports.js";
-import { completePoints, lagShiftedWindow } from "./datadog/complete-points.js";
+import { lagShiftedWindow } from "./datadog/complete-points.js";
 import { queryEachAlone } from "./metrics-from-query.js";
 
 export class RecordedMetrics implements Metrics {
   /** Bucket width (seconds) per recorded query; see the module comment. */
   private readonly widths = new Map<string, number>();
   /** Each recorded series in time order. */
-  private readonly series = new Map<string, readonly RecordedPoint[]>();
+  private readonly series = new Map<string, RecordedSeries>();
   /** Why a series cannot be used, per query (see the module comment). */
   private readonly problems = new Map<string, string>();
 
   constructor(
-    series: ReadonlyMap<string, readonly RecordedPoint[]>,
+    series: ReadonlyMap<string, RecordedSeries>,
     private readonly clock: Clock,
     private readonly lagMs: number,
   ) {
-    for (const [query, points] of series) {
-      const sorted = inTimeOrder(points) ? points : [...points].sort((a, b) => a[0] - b[0]);
+    for (const [query, columns] of series) {
+      const sorted = inTimeOrder(columns);
       this.series.set(query, sorted);
       this.widths.set(query, bucketSeconds(query, sorted));
-      const problem = seriesProblem(sorted);
+      const problem = columnsProblem(sorted.at, sorted.value);
       if (problem !== undefined) this.problems.set(query, problem);
     }
   }
@@ -73,13 +73,17 @@ export class RecordedMetrics implements Metrics {
     const problem = this.problems.get(request.query);
     if (problem !== undefined) return { kind: "invalid", reason: problem };
     const window = lagShiftedWindow({ fromMs: request.from, toMs: request.to }, this.clock.now(), this.lagMs);
-    const width = this.widths.get(request.query) ?? queryResolution(request.query).seconds;
-    // The points that can lie in the window, found by binary search; completePoints keeps whole buckets.
-    const inWindow = recorded.slice(
-      firstAtOrAfter(recorded, window.fromMs),
-      firstAtOrAfter(recorded, window.toMs),
-    );
-    const points = completePoints(inWindow, width, window);
+    const widthMs = (this.widths.get(request.query) ?? queryResolution(request.query).seconds) * 1000;
+    // Whole buckets with a value, by the live rule (complete-points.ts), found by binary search.
+    const { at, value } = recorded;
+    const points: Array<[number, number]> = [];
+    for (let i = firstAtOrAfter(at, window.fromMs); i < at.length; i++) {
+      const t = at[i] as number;
+      if (t >= window.toMs) break;
+      const v = value[i] as number;
+      if (Number.isNaN(v) || t + widthMs > window.toMs) continue;
+      points.push([t, v]);
+    }
     return points.length > 0 ? { kind: "points", points } : { kind: "no-data" };
   }
 
@@ -89,33 +93,27 @@ export class RecordedMetrics implements Metrics {
 }
 
 /**
- * The inferred bucket width of one recorded series, in seconds (see the module comment). `points` in
+ * The inferred bucket width of one recorded series, in seconds (see the module comment). `series` in
  * time order; equal timestamps are not a gap.
  */
-export function bucketSeconds(query: string, points: readonly RecordedPoint[]): number {
+export function bucketSeconds(query: string, series: RecordedSeries): number {
   const resolution = queryResolution(query).seconds;
+  const { at } = series;
   let smallestGapMs = Number.POSITIVE_INFINITY;
-  for (let i = 1; i < points.length; i++) {
-    const gap = (points[i] as RecordedPoint)[0] - (points[i - 1] as RecordedPoint)[0];
+  for (let i = 1; i < at.length; i++) {
+    const gap = (at[i] as number) - (at[i - 1] as number);
     if (gap > 0 && gap < smallestGapMs) smallestGapMs = gap;
   }
   return Math.min(resolution, smallestGapMs / 1000);
 }
 
-function inTimeOrder(points: readonly RecordedPoint[]): boolean {
-  for (let i = 1; i < points.length; i++) {
-    if ((points[i] as RecordedPoint)[0] < (points[i - 1] as RecordedPoint)[0]) return false;
-  }
-  return true;
-}
-
-/** Index of the first point at or after `ms` in points in time order (binary search). */
-function firstAtOrAfter(points: readonly RecordedPoint[], ms: number): number {
+/** Index of the first timestamp at or after `ms` in timestamps in time order (binary search). */
+function firstAtOrAfter(at: Float64Array, ms: number): number {
   let lo = 0;
-  let hi = points.length;
+  let hi = at.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((points[mid] as RecordedPoint)[0] < ms) lo = mid + 1;
+    if ((at[mid] as number) < ms) lo = mid + 1;
     else hi = mid;
   }
   return lo;
