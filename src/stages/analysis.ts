@@ -1,8 +1,7 @@
 /**
  * ANALYSIS {duration, metrics, consecutiveErrorLimit, noDataLimit, noDataShare}: every `interval`, each
- * metric is measured over
- * the window that just ended and the tick is stored (values, counts, estimate, interval, evidence,
- * p-value, verdict). Ticks sit on a fixed grid from the analysis start (start + k·interval), so a
+ * metric is measured over the window that just ended and the tick is stored (values, counts, estimate,
+ * interval, evidence, p-value, verdict). Ticks sit on a fixed grid from the analysis start (start + k·interval), so a
  * restarted analysis catches up on the windows it missed, from its stored ticks and elapsed time, and a
  * replay of recorded series reproduces the live verdicts.
  *
@@ -16,8 +15,8 @@
  * come. A pause for impossible data (DATA_ERROR ticks) is one for errors: it lifts the same way. A
  * pause for missing data lifts itself when data comes back before the end and the share of ticks
  * without data is back within `noDataShare` (`decideAnalysis` judges the ticks so far, and every tick
- * up to the end is measured, paused or not); at the end, like a pause for
- * too little traffic, it cannot lift: nothing more is measured, only people decide.
+ * up to the end is measured, paused or not); at the end, like a pause for too little traffic, it cannot
+ * lift: nothing more is measured, only people decide.
  *
  * On its first step the stage adds a warning to the timeline for each comparison metric whose interval
  * holds fewer than 4 points per side (the config lint `comparisonPointsProblem`): such a metric can
