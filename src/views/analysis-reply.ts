@@ -183,7 +183,10 @@ function tally(metric: AnalysisMetric, ticks: Measurement[]): string {
     `${ticks.length} check${ticks.length === 1 ? "" : "s"}: ${count("PASS")} ✅ ${count("FAIL")} ❌`,
   ];
   if (count("NO_DATA") > 0)
-    parts.push(`${count("NO_DATA")} without data${metric.common.skipOnNoData ? " (skipped)" : ""}`);
+    // Only THRESHOLD skips them (PipeCD's skipOnNoData); elsewhere they count toward noDataLimit / noDataShare.
+    parts.push(
+      `${count("NO_DATA")} without data${metric.strategy === "THRESHOLD" && metric.common.skipOnNoData ? " (skipped)" : ""}`,
+    );
   if (count("ERROR") > 0) parts.push(`${count("ERROR")} provider error${count("ERROR") === 1 ? "" : "s"}`);
   if (count("DATA_ERROR") > 0) parts.push(`${count("DATA_ERROR")} with bad data (not used)`);
   if (metric.strategy !== "SEQUENTIAL") parts.push(`failure limit ${metric.common.failureLimit}`);

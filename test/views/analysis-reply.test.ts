@@ -161,6 +161,13 @@ describe("analysisReply", () => {
     );
     const text = allText(payload);
     expect(text).toContain("1 with bad data (not used)");
+    // skipOnNoData skips only THRESHOLD's no-data windows; a SEQUENTIAL one's count toward the limits.
+    const skipping = sequentialMetric({ common: { ...sequentialMetric().common, skipOnNoData: true } });
+    const noData = allText(
+      render([skipping], [tick("error-rate", 1, "NO_DATA", { reason: "no canary traffic" })]),
+    );
+    expect(noData).toContain("1 without data");
+    expect(noData).not.toContain("(skipped)");
     expect(text).toContain("🚫 bad data, not used: primary errors 2700 &gt; total 900");
     expect(text).not.toContain("2700/");
   });
