@@ -123,6 +123,11 @@ export type MetricQueryResult =
   | { kind: "points"; points: Array<[timestampMs: number, value: number]> }
   /** The query matched nothing in the window: never a pass, never a zero. */
   | { kind: "no-data" }
+  /**
+   * The backend answered with impossible data (two points at one timestamp in one series, a value that
+   * is not a finite number: see analysis/data-quality.ts). Never used, never a pass: a DATA_ERROR tick.
+   */
+  | { kind: "invalid"; reason: string }
   /** HTTP error, rate limit, timeout or an error status in the body; never decides a tick. */
   | { kind: "error"; reason: string; retryAfterMs: number | undefined };
 

@@ -10,7 +10,11 @@
  * analysis ended after the buckets pushed so far and leaves the run unchanged, so one run can be asked at
  * 30 minutes and again at a longer horizon.
  */
-import { decideAnalysis } from "../../src/analysis/analysis-decision.js";
+import {
+  DEFAULT_NO_DATA_LIMIT,
+  DEFAULT_NO_DATA_SHARE,
+  decideAnalysis,
+} from "../../src/analysis/analysis-decision.js";
 import { mannWhitneyU } from "../../src/analysis/mann-whitney.js";
 import { foldMetric, hasFailed, type TickRecord } from "../../src/analysis/metric-progress.js";
 import { DEFAULT_SEQUENTIAL_PRIOR, horizonFor } from "../../src/analysis/sequential-prior.js";
@@ -139,7 +143,11 @@ export function sequentialJudge(): Judge {
             sequentialState: state,
             sequential: summarizeSequential(state),
           };
-          const decision = decideAnalysis([{ metric, progress }], true, 4);
+          const decision = decideAnalysis([{ metric, progress }], true, {
+            consecutiveErrorLimit: 4,
+            noDataLimit: DEFAULT_NO_DATA_LIMIT,
+            noDataShare: DEFAULT_NO_DATA_SHARE,
+          });
           if (decision.kind === "fail") return { kind: "rollback", minute: state.buckets };
           return decision.kind === "pass" ? { kind: "promote" } : { kind: "ask" };
         },

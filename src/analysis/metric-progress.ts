@@ -3,6 +3,17 @@
  * but the SEQUENTIAL prior the analysis started with (the stage records it on its first step): a
  * restarted analysis rebuilds exactly this from the measurements table and that prior, and continues;
  * a replay arrives at the same state from the same ticks. `advanceProgress` folds one tick more.
+ *
+ * What a tick without data counts as (DESIGN §5, "no data never passes"):
+ * - THRESHOLD keeps PipeCD's rule: a NO_DATA tick is a failure unless `skipOnNoData`, then skipped.
+ * - SEQUENTIAL and the comparison strategies (`hasNoDataRule`): a NO_DATA tick (the canary or the
+ *   control had nothing) is never an answer. It counts toward the no-data limits (`consecutiveNoData`,
+ *   `withoutData`, judged by `decideAnalysis`), and a SEQUENTIAL one is not folded into the test: a
+ *   missing bucket is not a bucket of zeros. A comparison's NO_DATA also stays a PipeCD failure unless
+ *   `skipOnNoData` — the stricter of the two rules wins.
+ * - ERROR and DATA_ERROR ticks are never answers either; both count in `consecutiveErrors`, and a
+ *   DATA_ERROR of a metric with the no-data rule also counts as a tick without data (its data was
+ *   thrown away).
  */
 import type { AnalysisMetric } from "../config/types.js";
 import type { SequentialPrior } from "./sequential-prior.js";
@@ -13,7 +24,7 @@ import {
   summarizeSequential,
   updateSequential,
 } from "./sequential-test.js";
-import type { TickVerdict } from "./tick-evaluators.js";
+import { isUnanswered, type TickVerdict } from "./tick-evaluators.js";
 
 /** A stored tick, as the executor records it. */
 export interface TickRecord {
@@ -27,10 +38,21 @@ export interface MetricProgress {
   name: string;
   /** End of the last recorded tick window (ms), undefined before the first. */
   lastAt: number | undefined;
-  /** Ticks that got an answer (errors excluded). */
+  /** Every tick folded, whatever its verdict. */
+  ticks: number;
+  /** Ticks that got an answer (errors, data errors and, except for THRESHOLD, no-data ticks excluded). */
   answered: number;
   failures: number;
+  /** ERROR and DATA_ERROR ticks in a row. */
   consecutiveErrors: number;
+  /**
+   * With the no-data rule only: NO_DATA ticks in a row. An answered tick ends the run; ERROR and
+   * DATA_ERROR ticks neither end nor extend it (they have their own count).
+   */
+  consecutiveNoData: number;
+  /** With the no-data rule only: ticks without usable data (NO_DATA and DATA_ERROR). */
+  withoutData: number;
+  lastVerdict: TickVerdict | undefined;
   lastReason: string;
   /** SEQUENTIAL only. */
   sequential: SequentialSummary | undefined;
@@ -46,9 +68,13 @@ export function startProgress(metric: AnalysisMetric, prior: Readonly<Sequential
   return {
     name: metric.common.name,
     lastAt: undefined,
+    ticks: 0,
     answered: 0,
     failures: 0,
     consecutiveErrors: 0,
+    consecutiveNoData: 0,
+    withoutData: 0,
+    lastVerdict: undefined,
     lastReason: "",
     sequential: undefined,
     sequentialState:
@@ -77,12 +103,31 @@ export function advanceProgress(
   tick: TickRecord,
   folded?: SequentialFold,
 ): MetricProgress {
-  const next: MetricProgress = { ...progress, lastAt: tick.at, lastReason: tick.reason };
-  if (tick.verdict === "ERROR") {
+  const next: MetricProgress = {
+    ...progress,
+    lastAt: tick.at,
+    lastReason: tick.reason,
+    lastVerdict: tick.verdict,
+    ticks: progress.ticks + 1,
+  };
+  const noDataRule = hasNoDataRule(metric);
+  if (isUnanswered(tick.verdict)) {
     next.consecutiveErrors += 1;
+    if (tick.verdict === "DATA_ERROR" && noDataRule) next.withoutData += 1;
     return next;
   }
   next.consecutiveErrors = 0;
+  if (tick.verdict === "NO_DATA") {
+    if (noDataRule) {
+      next.consecutiveNoData += 1;
+      next.withoutData += 1;
+    } else {
+      next.answered += 1;
+    }
+    if (metric.strategy !== "SEQUENTIAL" && !metric.common.skipOnNoData) next.failures += 1;
+    return next;
+  }
+  next.consecutiveNoData = 0;
   next.answered += 1;
   if (tick.verdict === "FAIL") next.failures += 1;
   if (next.sequentialState) {
@@ -93,10 +138,13 @@ export function advanceProgress(
       next.sequentialState = updateSequential(next.sequentialState, sequentialBucket(tick.data));
       next.sequential = summarizeSequential(next.sequentialState);
     }
-    return next;
   }
-  if (tick.verdict === "NO_DATA" && !metric.common.skipOnNoData) next.failures += 1;
   return next;
+}
+
+/** SEQUENTIAL and the comparison strategies: see the module comment. THRESHOLD keeps PipeCD's rule. */
+export function hasNoDataRule(metric: AnalysisMetric): boolean {
+  return metric.strategy !== "THRESHOLD";
 }
 
 /** Every tick folded in time order: what a restarted analysis or a replay rebuilds from storage. */
@@ -115,7 +163,7 @@ export function foldMetric(
   return progress;
 }
 
-/** The counts a SEQUENTIAL tick stored; a NO_DATA tick stored zeros. */
+/** The counts an answered SEQUENTIAL tick stored (NO_DATA and DATA_ERROR ticks are never folded). */
 export function sequentialBucket(data: Record<string, unknown>) {
   const count = (key: string): number => (typeof data[key] === "number" ? (data[key] as number) : 0);
   return {

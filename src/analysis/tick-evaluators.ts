@@ -10,7 +10,16 @@
 import type { Deviation } from "../config/types.js";
 import { deviationToAlternative, mannWhitneyU } from "./mann-whitney.js";
 
-export type TickVerdict = "PASS" | "FAIL" | "NO_DATA" | "ERROR";
+/**
+ * ERROR: the provider failed (HTTP, 429, timeout). DATA_ERROR: it answered with impossible data
+ * (analysis/data-quality.ts). Neither passes nor fails a tick; both count toward asking people.
+ */
+export type TickVerdict = "PASS" | "FAIL" | "NO_DATA" | "ERROR" | "DATA_ERROR";
+
+/** Verdicts of ticks that got no usable answer from the provider. */
+export function isUnanswered(verdict: string): boolean {
+  return verdict === "ERROR" || verdict === "DATA_ERROR";
+}
 
 export interface TickOutcome {
   verdict: TickVerdict;

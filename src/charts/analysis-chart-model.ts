@@ -8,16 +8,18 @@
  *   `controlMedian`, `pValue`; PREVIOUS without a previous release stores only `points`.
  * - SEQUENTIAL: the bucket's `canaryErrors`, `canaryTotal`, `controlErrors`, `controlTotal`, and after
  *   it the running `estimate`, `interval` [lo, hi] (hi null = unbounded), `evidence`, `minDetectableRatio`.
- * - ERROR ticks store only `error`; NO_DATA ticks whatever was there (possibly nothing).
+ * - ERROR ticks store only `error`; DATA_ERROR ticks `error`, `query` and the window (their figures are
+ *   never drawn: they are impossible); NO_DATA ticks whatever was there (possibly nothing).
  * Every tick also carries `reason`. Values are read defensively: a field of the wrong type is absent.
  *
  * Conventions of the model: x is milliseconds since the analysis start; a window's summary (median,
  * rate, ratio) sits at the window's end, when it was measured; a window's individual values are not
  * stored with timestamps, so they are spread evenly across the window (the provider returns them in
- * time order). A null y breaks a line: ERROR and NO_DATA windows are gaps plus a shaded `ChartGap`,
+ * time order). A null y breaks a line: ERROR, DATA_ERROR and NO_DATA windows are gaps plus a shaded `ChartGap`,
  * never zeros.
  */
 import { median } from "../analysis/median.js";
+import { isUnanswered } from "../analysis/tick-evaluators.js";
 import type { AnalysisMetric } from "../config/types.js";
 import type { Measurement } from "../store/measurement-repository.js";
 import { clockTime, finiteNumber, finiteNumbers, formatFigure, formatInterval } from "./chart-format.js";
@@ -88,9 +90,9 @@ export interface ChartPanel {
   allowed?: { min?: number; max?: number };
 }
 
-/** A window without an answer: the provider failed (ERROR) or had nothing (NO_DATA). */
+/** A window without an answer: the provider failed (ERROR), had impossible data (DATA_ERROR) or nothing (NO_DATA). */
 export interface ChartGap {
-  kind: "ERROR" | "NO_DATA";
+  kind: "ERROR" | "DATA_ERROR" | "NO_DATA";
   from: number;
   to: number;
   reason: string;
@@ -129,9 +131,9 @@ export function analysisChartModel(input: AnalysisChartInput): AnalysisChartMode
   const endX = Math.max(lastX, input.outcome ? input.outcome.at - startAt : 0, intervalMs);
 
   const gaps: ChartGap[] = ticks
-    .filter((t) => t.verdict === "ERROR" || t.verdict === "NO_DATA")
+    .filter((t) => isUnanswered(t.verdict) || t.verdict === "NO_DATA")
     .map((t) => ({
-      kind: t.verdict === "ERROR" ? "ERROR" : "NO_DATA",
+      kind: t.verdict === "ERROR" || t.verdict === "DATA_ERROR" ? t.verdict : "NO_DATA",
       from: t.x - intervalMs,
       to: t.x,
       reason: text(t.data.reason) ?? text(t.data.error) ?? "",
@@ -231,7 +233,7 @@ function thresholdPanel(
   const points: ChartPoint[] = [];
   for (const tick of ticks) {
     const values = finiteNumbers(tick.data.points);
-    if (tick.verdict === "ERROR" || values.length === 0) {
+    if (isUnanswered(tick.verdict) || values.length === 0) {
       points.push(gapPoint(tick, intervalMs));
       continue;
     }
@@ -316,7 +318,7 @@ function sequentialPanels(
     const est = finiteNumber(tick.data.estimate);
     // An estimate of Infinity (only the canary erred) is stored as null, like "no errors yet": a gap.
     estimate.push(
-      tick.verdict === "ERROR" || est === undefined
+      isUnanswered(tick.verdict) || est === undefined
         ? gap
         : { x: tick.x, y: est, ...(tick.verdict === "FAIL" ? { failed: true } : {}) },
     );

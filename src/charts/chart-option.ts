@@ -28,6 +28,7 @@ const COLORS = {
   allowed: "rgba(46, 133, 64, 0.07)",
   error: "rgba(200, 30, 58, 0.12)",
   noData: "rgba(97, 110, 124, 0.14)",
+  badData: "rgba(214, 120, 0, 0.14)",
 } as const;
 
 const VERDICT_COLORS: Record<ChartOutcomeVerdict, string> = {
@@ -45,6 +46,7 @@ const ROLE_COLORS: Record<SeriesRole, string> = {
 
 const GAP_STYLE = {
   ERROR: { name: "provider error", color: COLORS.error, legend: "rgba(200, 30, 58, 0.35)" },
+  DATA_ERROR: { name: "bad data (not used)", color: COLORS.badData, legend: "rgba(214, 120, 0, 0.45)" },
   NO_DATA: { name: "no data", color: COLORS.noData, legend: "rgba(97, 110, 124, 0.4)" },
 } as const;
 
@@ -76,7 +78,7 @@ export function chartOption(model: AnalysisChartModel, width: number, height: nu
     ...new Set([
       ...model.panels.flatMap((p) => p.series.map((s) => s.name)),
       ...model.panels.flatMap((p) => p.bands.map((b) => b.name)),
-      ...(["ERROR", "NO_DATA"] as const)
+      ...(["ERROR", "DATA_ERROR", "NO_DATA"] as const)
         .filter((k) => model.gaps.some((g) => g.kind === k))
         .map((k) => GAP_STYLE[k].name),
     ]),
@@ -248,7 +250,7 @@ function panelSeries(
   }
 
   // Shaded windows without an answer; one series per kind so each gets a legend entry.
-  for (const kind of ["ERROR", "NO_DATA"] as const) {
+  for (const kind of ["ERROR", "DATA_ERROR", "NO_DATA"] as const) {
     const gaps = model.gaps.filter((g) => g.kind === kind);
     if (gaps.length === 0) continue;
     out.push({

@@ -3,6 +3,7 @@
  * analysis ended as it did. Pure; reads the fields `src/stages/analysis-tick.ts` stores (see
  * `analysis-chart-model.ts`), ignoring any of the wrong type.
  */
+import { isUnanswered } from "../analysis/tick-evaluators.js";
 import type { AnalysisMetric } from "../config/types.js";
 import type { Measurement } from "../store/measurement-repository.js";
 import type { ChartOutcomeVerdict } from "./analysis-chart-model.js";
@@ -19,10 +20,16 @@ export function decisionFigure(
 ): string | undefined {
   if (verdict === "PAUSED") {
     let errors = 0;
-    for (let i = ticks.length - 1; i >= 0 && ticks[i]?.verdict === "ERROR"; i--) errors++;
+    let bad = 0;
+    for (let i = ticks.length - 1; i >= 0 && isUnanswered(ticks[i]?.verdict ?? ""); i--) {
+      errors++;
+      if (ticks[i]?.verdict === "DATA_ERROR") bad++;
+    }
+    if (errors > 0 && bad === errors)
+      return `${errors} window${errors === 1 ? "" : "s"} of bad data in a row`;
     if (errors > 0) return `${errors} provider error${errors === 1 ? "" : "s"} in a row`;
   }
-  const answered = ticks.filter((t) => t.verdict !== "ERROR");
+  const answered = ticks.filter((t) => !isUnanswered(t.verdict));
   switch (metric.strategy) {
     case "THRESHOLD": {
       const last = answered.findLast((t) => t.verdict === "FAIL") ?? answered.at(-1);

@@ -9,6 +9,12 @@
  * That is sound here because the driver is the only thing waiting and the recorded provider answers
  * without real I/O. The replay ends when the stage ends (PASS or FAIL) or when it pauses to ask people
  * (INCONCLUSIVE), since nobody will answer.
+ *
+ * Timeouts: a recording has no app config, so no `spec.timeout`; the replay gives the deployment and
+ * the stage the analysis's duration plus 6h (`replayTimeoutMs`), never the 6h default alone. Live, a
+ * stage longer than the deployment timeout is a config error (check-stage-lengths.ts); a replay must
+ * run every valid duration, and a fixed 6h cut a 6h analysis at its last tick (the deployment timed
+ * out and the replay died in the rollback it has no cloud for).
  */
 
 import type { Recording } from "../config/parse-recording.js";
@@ -73,6 +79,7 @@ export async function replayAnalysis(
   );
   const { store } = openStore(":memory:");
   try {
+    const timeoutMs = replayTimeoutMs(recording);
     const journal = new Journal(store, clock, {
       // Paused to ask people: in a replay nobody answers, so that is where it ends.
       publish: ({ deploymentId }) => {
@@ -80,7 +87,7 @@ export async function replayAnalysis(
       },
       notice: () => undefined,
     });
-    store.deployments.insert(replayDeployment(recording));
+    store.deployments.insert(replayDeployment(recording, timeoutMs));
     store.stages.insert({
       deploymentId: DEPLOYMENT_ID,
       index: 0,
@@ -89,7 +96,7 @@ export async function replayAnalysis(
       description: "replay",
       visible: true,
       options: recording.analysis,
-      timeoutMs: SIX_HOURS_MS,
+      timeoutMs,
       status: "NOT_STARTED",
       statusReason: "",
       state: {},
@@ -166,7 +173,12 @@ export function replayTick(m: Pick<Measurement, "metric" | "at" | "verdict" | "d
   return tick;
 }
 
-function replayDeployment(recording: Recording): Deployment {
+/** Longer than the analysis, with room for the minute alignment and waits (see the module comment). */
+export function replayTimeoutMs(recording: Pick<Recording, "analysis">): number {
+  return recording.analysis.durationMs + SIX_HOURS_MS;
+}
+
+function replayDeployment(recording: Recording, timeoutMs: number): Deployment {
   const app: AppConfig = {
     name: recording.app,
     file: "(recording)",
@@ -180,12 +192,12 @@ function replayDeployment(recording: Recording): Deployment {
         kind: "ANALYSIS",
         id: "analysis",
         description: "replay",
-        timeoutMs: SIX_HOURS_MS,
+        timeoutMs,
         options: recording.analysis,
       },
     ],
     autoRollback: false,
-    timeoutMs: SIX_HOURS_MS,
+    timeoutMs,
     mentions: [],
   };
   return {
@@ -201,7 +213,7 @@ function replayDeployment(recording: Recording): Deployment {
     createdAt: recording.startMs,
     startedAt: undefined,
     finishedAt: undefined,
-    deadlineAt: recording.startMs + SIX_HOURS_MS,
+    deadlineAt: recording.startMs + timeoutMs,
     appConfig: app,
     access: { approvers: [], fourEyes: false },
     context: {},

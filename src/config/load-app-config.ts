@@ -16,6 +16,7 @@ import {
 } from "./app-spec-schema.js";
 import { checkServiceDefinition, checkTaskDefinition } from "./check-ecs-definitions.js";
 import { checkPipelineFlow } from "./check-pipeline-flow.js";
+import { checkStageLengths } from "./check-stage-lengths.js";
 import { DiagnosticSink, sortDiagnostics } from "./diagnostic-sink.js";
 import { type FieldPath, isRecord, valueAt } from "./field-path.js";
 import { APP_NAME } from "./kanaria-schema.js";
@@ -173,6 +174,14 @@ export async function readAppConfig(
         accessType,
         targetGroupsAt,
         complete: parsed.complete,
+      },
+      sink,
+    );
+    checkStageLengths(
+      {
+        stages: parsed.stages,
+        timeoutMs: spec.timeout ?? SIX_HOURS_MS,
+        timeoutGiven: spec.timeout !== undefined,
       },
       sink,
     );

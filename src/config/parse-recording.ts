@@ -16,16 +16,28 @@
  *
  * `analysis` is validated exactly as an ANALYSIS stage in app.pipecd.yaml (the same `parseStageOptions`),
  * except that any provider name is accepted (a recording has no kanaria.yaml: every provider is served
- * from `series`) and templates (`template:`) cannot be resolved. Every problem is a diagnostic with
- * `file:line:col` and the field path; a file that is not JSON is reported at the parser's position.
+ * from `series`) and templates (`template:`) cannot be resolved. `series` is checked point by point
+ * (read-recorded-series.ts: shape, duplicate timestamps, non-finite values, negative counts). Every
+ * problem is a diagnostic with `file:line:col` and the field path; a file that is not JSON is reported
+ * at the parser's position.
+ *
+ * `series` is read from the text straight into columns (scan-recorded-series.ts, recorded-series.ts),
+ * the rest with `JSON.parse`, and positions are looked up in the text only for diagnostics
+ * (json-document.ts): a YAML syntax tree of a 100k-point recording took seconds and gigabytes, and even
+ * JSON.parse's array per point was most of a replay's time and memory.
  */
 import { z } from "zod";
 import { DiagnosticSink } from "./diagnostic-sink.js";
 import { parseGoDuration } from "./duration.js";
 import { isRecord } from "./field-path.js";
-import { parseYamlDocument } from "./load-yaml-document.js";
+import { jsonDocument, rootMemberStart } from "./json-document.js";
+import { jsonSyntaxOffset } from "./json-syntax-offset.js";
 import { parseStageOptions } from "./parse-stage-options.js";
-import type { Diagnostic, StageOptionsByKind } from "./types.js";
+import { checkRecordedSeries, PointProblems, seriesFromJson } from "./read-recorded-series.js";
+import type { RecordedSeries } from "./recorded-series.js";
+import { type QueryTarget, renderMetricQuery } from "./render-metric-query.js";
+import { scanRecordedSeries } from "./scan-recorded-series.js";
+import type { AnalysisMetric, Diagnostic, StageOptionsByKind } from "./types.js";
 import { closedObject, parseAt } from "./zod-issues.js";
 
 /** One recorded point: bucket start (ms since the epoch) and value; null is "no value", never 0. */
@@ -52,7 +64,7 @@ export interface Recording {
   /** The analysis start (ms since the epoch): the virtual clock starts here. */
   startMs: number;
   /** Points per rendered query, in time order. */
-  series: ReadonlyMap<string, readonly RecordedPoint[]>;
+  series: ReadonlyMap<string, RecordedSeries>;
 }
 
 export type RecordingParse =
@@ -79,10 +91,6 @@ const isoTime = z.string().transform((value, ctx) => {
   return ms;
 });
 
-const point = z.tuple([z.number().int().min(0), z.number().nullable()], {
-  error: "expected [timestamp in ms, value or null]",
-});
-
 const recordingSchema = closedObject({
   app: z.string().min(1),
   version: z.string().min(1).optional(),
@@ -90,14 +98,22 @@ const recordingSchema = closedObject({
   lag: lag.optional(),
   analysis: z.unknown(),
   start: isoTime,
-  series: z.record(z.string().min(1), z.array(point)),
+  // Points are checked by readRecordedSeries, with their positions.
+  series: z.record(z.string().min(1), z.unknown()),
 });
 
 /** Validates the text of a recording file (`file` is used in diagnostics). Never throws on bad input. */
 export function parseRecording(file: string, text: string): RecordingParse {
-  const syntax = jsonSyntaxError(file, text);
-  if (syntax) return { ok: false, diagnostics: [syntax] };
-  const doc = parseYamlDocument(file, text);
+  const fast = readFast(text);
+  let value: unknown = fast?.value;
+  if (!fast) {
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      return { ok: false, diagnostics: [jsonSyntaxError(file, text, error)] };
+    }
+  }
+  const doc = jsonDocument(file, text, value);
   const sink = new DiagnosticSink();
   if (!isRecord(doc.value)) {
     sink.error(doc, [], "a recording must be a JSON object with app, analysis, start and series");
@@ -112,20 +128,28 @@ export function parseRecording(file: string, text: string): RecordingParse {
     { providers: undefined, templates: new Map(), hasEnvLabel: labels.env !== undefined },
     sink,
   );
-  if (!top || !analysis || sink.hasErrors()) return { ok: false, diagnostics: [...sink.diagnostics] };
-  const series = new Map<string, RecordedPoint[]>();
-  for (const [query, points] of Object.entries(top.series)) {
-    series.set(
-      query,
-      points.map(([at, value]): RecordedPoint => [at, value]).sort((a, b) => a[0] - b[0]),
-    );
+  const version = top?.version ?? DEFAULT_RECORDING_VERSION;
+  const counts =
+    analysis && top
+      ? countQueries(analysis.metrics, { app: { name: top.app, labels }, version })
+      : new Set<string>();
+  // Checked even when other fields are wrong, so that one run reports every problem.
+  const problems = new PointProblems(doc, sink);
+  for (const query of new Set(fast?.repeated)) {
+    sink.error(doc, ["series", query], "this query has more than one series: which one was recorded?", "key");
   }
+  const rawSeries = doc.value.series;
+  const columns = fast?.series ?? (isRecord(rawSeries) ? seriesFromJson(rawSeries, problems) : undefined);
+  const series = columns ? checkRecordedSeries(columns, counts, problems) : undefined;
+  problems.finish();
+  if (!top || !analysis || !series || sink.hasErrors())
+    return { ok: false, diagnostics: [...sink.diagnostics] };
   return {
     ok: true,
     warnings: [...sink.diagnostics],
     recording: {
       app: top.app,
-      version: top.version ?? DEFAULT_RECORDING_VERSION,
+      version,
       labels,
       lagMs: top.lag ?? 0,
       analysis,
@@ -136,27 +160,59 @@ export function parseRecording(file: string, text: string): RecordingParse {
 }
 
 /**
- * Strict JSON first: YAML would accept things JSON does not (comments, trailing commas, single quotes),
- * and a recording is JSON. The position comes from the parser's message (`… at position N`).
+ * The fast path (see the module comment): `series` scanned into columns, the rest (small) parsed by
+ * JSON.parse with an empty `series` in its place. Undefined when the text is not of that plain shape:
+ * the caller then reads it all with JSON.parse, which reports syntax errors where they are.
  */
-function jsonSyntaxError(file: string, text: string): Diagnostic | undefined {
+function readFast(
+  text: string,
+): { value: Record<string, unknown>; series: Map<string, RecordedSeries>; repeated: string[] } | undefined {
+  const start = rootMemberStart(text, "series");
+  const scanned = start === undefined ? undefined : scanRecordedSeries(text, start);
+  if (start === undefined || !scanned) return undefined;
   try {
-    JSON.parse(text);
+    const value: unknown = JSON.parse(`${text.slice(0, start)}{}${text.slice(scanned.end)}`);
+    return isRecord(value) ? { value, series: scanned.series, repeated: scanned.repeated } : undefined;
+  } catch {
     return undefined;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const match = /at position (\d+)/.exec(message);
-    const offset = match ? Number(match[1]) : text.length;
-    const before = text.slice(0, offset);
-    const line = before.split("\n").length;
-    const col = offset - (before.lastIndexOf("\n") + 1) + 1;
-    return {
-      file,
-      line,
-      col,
-      severity: "error",
-      path: "",
-      message: `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}`,
-    };
   }
+}
+
+/**
+ * The rendered queries a SEQUENTIAL metric reads as counts (its `errors` and `total`, for the canary and
+ * its control), rendered as the stage renders them (render-metric-query.ts).
+ */
+function countQueries(metrics: readonly AnalysisMetric[], target: QueryTarget): Set<string> {
+  const counts = new Set<string>();
+  for (const metric of metrics) {
+    if (metric.strategy !== "SEQUENTIAL") continue;
+    for (const variant of ["canary", metric.control === "BASELINE" ? "baseline" : "primary"] as const) {
+      for (const template of [metric.errors, metric.total]) {
+        counts.add(renderMetricQuery(metric, template, variant, target));
+      }
+    }
+  }
+  return counts;
+}
+
+/**
+ * Strict JSON: YAML would accept things JSON does not (comments, trailing commas, single quotes), and a
+ * recording is JSON. The position comes from the parser's message (`… at position N`), else from
+ * json-syntax-offset.ts (V8 leaves it out of some messages, e.g. for NaN).
+ */
+function jsonSyntaxError(file: string, text: string, error: unknown): Diagnostic {
+  const message = error instanceof Error ? error.message : String(error);
+  const match = /at position (\d+)/.exec(message);
+  const offset = match ? Number(match[1]) : jsonSyntaxOffset(text);
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const col = offset - (before.lastIndexOf("\n") + 1) + 1;
+  return {
+    file,
+    line,
+    col,
+    severity: "error",
+    path: "",
+    message: `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}`,
+  };
 }

@@ -3,6 +3,7 @@
  * are ignored), so unknown keys are warnings; known options are validated strictly.
  */
 import { z } from "zod";
+import { DEFAULT_NO_DATA_LIMIT, DEFAULT_NO_DATA_SHARE } from "../analysis/analysis-decision.js";
 import type { StageKind } from "../domain/stage-kind.js";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
 import { durationMs } from "./duration.js";
@@ -47,6 +48,8 @@ const schemas = {
     duration: durationMs,
     metrics: z.array(z.unknown()).optional(),
     consecutiveErrorLimit: z.number().int().min(1).optional(),
+    noDataLimit: z.number().int().min(1).optional(),
+    noDataShare: percentage.optional(),
   }),
 };
 
@@ -58,7 +61,17 @@ const KNOWN_KEYS: Record<StageKind, readonly string[]> = {
   ECS_PRIMARY_ROLLOUT: [],
   ECS_CANARY_CLEAN: [],
   ECS_BASELINE_CLEAN: [],
-  ANALYSIS: ["duration", "metrics", "consecutiveErrorLimit", "logs", "https", "skipOn", "restartThreshold"],
+  ANALYSIS: [
+    "duration",
+    "metrics",
+    "consecutiveErrorLimit",
+    "noDataLimit",
+    "noDataShare",
+    "logs",
+    "https",
+    "skipOn",
+    "restartThreshold",
+  ],
   WAIT: ["duration", "skipOn"],
   WAIT_APPROVAL: ["timeout", "approvers", "minApproverNum", "skipOn"],
   ROLLBACK: [],
@@ -208,7 +221,13 @@ function parseAnalysisOptions(
     metrics.push(metric);
   }
   if (!ok) return undefined;
-  return { durationMs: options.duration, metrics, consecutiveErrorLimit: options.consecutiveErrorLimit ?? 4 };
+  return {
+    durationMs: options.duration,
+    metrics,
+    consecutiveErrorLimit: options.consecutiveErrorLimit ?? 4,
+    noDataLimit: options.noDataLimit ?? DEFAULT_NO_DATA_LIMIT,
+    noDataShare: options.noDataShare ?? DEFAULT_NO_DATA_SHARE,
+  };
 }
 
 /**

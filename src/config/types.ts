@@ -191,7 +191,18 @@ export interface StageOptionsByKind {
   ECS_PRIMARY_ROLLOUT: Record<string, never>;
   ECS_CANARY_CLEAN: Record<string, never>;
   ECS_BASELINE_CLEAN: Record<string, never>;
-  ANALYSIS: { durationMs: number; metrics: AnalysisMetric[]; consecutiveErrorLimit: number };
+  ANALYSIS: {
+    durationMs: number;
+    metrics: AnalysisMetric[];
+    consecutiveErrorLimit: number;
+    /**
+     * NO_DATA ticks in a row that pause the analysis, and the largest share (percent) of ticks without
+     * usable data (analysis-decision.ts). The config always sets both; a stage stored by a release
+     * before them has neither, and the stage reads the defaults then.
+     */
+    noDataLimit?: number;
+    noDataShare?: number;
+  };
   WAIT: { durationMs: number };
   WAIT_APPROVAL: { timeoutMs: number; approvers: string[]; minApproverNum: number };
   ROLLBACK: Record<string, never>;

@@ -273,6 +273,7 @@ export class DeploymentDriver {
         store.measurements.record({ ...m, deploymentId: id, stageIndex: stage.index });
       },
       measurements: () => store.measurements.list(id, stage.index),
+      measurementTally: () => store.measurements.tally(id, stage.index),
       previousMeasurements: (metric) => previousMeasurements(store, deployment, stage, metric),
     };
     try {

@@ -55,6 +55,8 @@ export interface StageContext<K extends StageKind = StageKind> {
   recordMeasurement(measurement: Omit<Measurement, "deploymentId" | "stageIndex">): void;
   /** This stage's stored ticks, in time order (what a resumed analysis continues from). */
   measurements(): Measurement[];
+  /** Per metric, how many ticks of this stage are stored and when the last one ended; cheap. */
+  measurementTally(): Array<{ metric: string; count: number; lastAt: number }>;
   /**
    * The same metric's ticks in the same stage (by stage id) of the app's last successful deployment,
    * with their offset from that analysis' start: what PREVIOUS compares against. Empty when none.

@@ -28,7 +28,7 @@ export interface RecordingMeta {
 
 export class RecordingMetrics implements Metrics {
   private readonly series = new Map<string, Map<number, number>>();
-  /** Queries answered with an error (not reproducible by a replay). */
+  /** Queries answered with an error or impossible data (not reproducible by a replay). */
   errors = 0;
 
   constructor(private readonly inner: Metrics) {}
@@ -49,7 +49,8 @@ export class RecordingMetrics implements Metrics {
   private keep(request: MetricQuery, result: MetricQueryResult): void {
     const points = this.series.get(request.query) ?? new Map<number, number>();
     this.series.set(request.query, points);
-    if (result.kind === "error") this.errors += 1;
+    // Impossible data is not kept either: the recording could not hold it (one point per timestamp).
+    if (result.kind === "error" || result.kind === "invalid") this.errors += 1;
     if (result.kind === "points") for (const [at, value] of result.points) points.set(at, value);
   }
 

@@ -1,17 +1,22 @@
 /**
- * ANALYSIS {duration, metrics, consecutiveErrorLimit}: every `interval`, each metric is measured over
- * the window that just ended and the tick is stored (values, counts, estimate, interval, evidence,
- * p-value, verdict). Ticks sit on a fixed grid from the analysis start (start + k·interval), so a
+ * ANALYSIS {duration, metrics, consecutiveErrorLimit, noDataLimit, noDataShare}: every `interval`, each
+ * metric is measured over the window that just ended and the tick is stored (values, counts, estimate,
+ * interval, evidence, p-value, verdict). Ticks sit on a fixed grid from the analysis start (start + k·interval), so a
  * restarted analysis catches up on the windows it missed, from its stored ticks and elapsed time, and a
  * replay of recorded series reproduces the live verdicts.
  *
- * The stage ends as `decideAnalysis` says: FAIL rolls back; PASS promotes; ASK (provider errors in a
- * row, or too little traffic to decide) pauses and asks people — Approve continues, Roll back rolls back.
+ * The stage ends as `decideAnalysis` says: FAIL rolls back; PASS promotes; ASK (provider errors or
+ * impossible data in a row, missing data past `noDataLimit` / `noDataShare`, or too little traffic to
+ * decide) pauses and asks people — Approve continues, Roll back rolls back.
  * A pause for provider errors also lifts itself when the provider recovers before anyone answers: the
  * paused metric keeps being asked every interval, past `duration` too (its errored windows are never
  * asked again: a tick is stored once), and its first answered window ends the pause, so that a Datadog
  * outage in the last minutes neither decides nor leaves the deployment waiting for people who may not
- * come. A pause for too little traffic cannot lift: nothing more is measured, only people decide.
+ * come. A pause for impossible data (DATA_ERROR ticks) is one for errors: it lifts the same way. A
+ * pause for missing data lifts itself when data comes back before the end and the share of ticks
+ * without data is back within `noDataShare` (`decideAnalysis` judges the ticks so far, and every tick
+ * up to the end is measured, paused or not); at the end, like a pause for too little traffic, it cannot
+ * lift: nothing more is measured, only people decide.
  *
  * On its first step the stage adds a warning to the timeline for each comparison metric whose interval
  * holds fewer than 4 points per side (the config lint `comparisonPointsProblem`): such a metric can
@@ -31,7 +36,14 @@
  * prior: an analysis whose prior was recorded without it (by a release before the cut) keeps the uncut
  * law it started with.
  */
-import { type AnalysisDecision, decideAnalysis, type MetricStanding } from "../analysis/analysis-decision.js";
+import {
+  type AnalysisDecision,
+  DEFAULT_NO_DATA_LIMIT,
+  DEFAULT_NO_DATA_SHARE,
+  type DecisionLimits,
+  decideAnalysis,
+  type MetricStanding,
+} from "../analysis/analysis-decision.js";
 import {
   advanceProgress,
   foldMetric,
@@ -86,6 +98,12 @@ async function analysisStep(
   memo: ProgressMemo,
 ): Promise<StepResult> {
   const { durationMs, metrics, consecutiveErrorLimit } = ctx.stage.options;
+  // A stage stored by a release before the no-data limits has none: today's defaults.
+  const limits: DecisionLimits = {
+    consecutiveErrorLimit,
+    noDataLimit: ctx.stage.options.noDataLimit ?? DEFAULT_NO_DATA_LIMIT,
+    noDataShare: ctx.stage.options.noDataShare ?? DEFAULT_NO_DATA_SHARE,
+  };
   // Before the start is stored: once per analysis, not again on every step or after a restart.
   if (typeof ctx.stage.state.analysisStart !== "number") warnUnfailable(ctx, metrics);
   const recorded = recordedPrior(ctx, metrics, defaultPrior);
@@ -93,23 +111,42 @@ async function analysisStep(
   // bucket (a 1m interval from 09:00:30) would hold no complete one, so every tick would be NO_DATA.
   const start = storedDeadline(ctx, "analysisStart", (MINUTE_MS - (ctx.clock.now() % MINUTE_MS)) % MINUTE_MS);
   const end = start + durationMs;
-  const stored = ctx.measurements();
   const memoPrefix = `${ctx.deployment.id}#${ctx.stage.index}#${start}#`;
+  const tallies = new Map(ctx.measurementTally().map((t) => [t.metric, t]));
+  // Read (and decode) the stored ticks only when some metric's fold is not in the memo.
+  let stored: Measurement[] | undefined;
+  const storedTicks = (name: string): TickRecord[] => {
+    stored ??= ctx.measurements();
+    return stored.filter((m) => m.metric === name).map(toTick);
+  };
 
   const standings: MetricStanding[] = [];
   for (const metric of metrics) {
-    const ticks = stored.filter((m) => m.metric === metric.common.name).map(toTick);
+    const name = metric.common.name;
+    const key = memoPrefix + name;
+    const tally = tallies.get(name);
+    const remembered = memo.lookup(key, { count: tally?.count ?? 0, lastAt: tally?.lastAt });
     const prior = metricPrior(recorded, metric);
-    const standing = await catchUp(ctx, metric, ticks, prior, start, end, consecutiveErrorLimit, {
-      memo,
-      key: memoPrefix + metric.common.name,
-    });
+    const progress = remembered ?? foldMetric(metric, storedTicks(name), prior);
+    const standing = await catchUp(
+      ctx,
+      metric,
+      progress,
+      tally?.count ?? 0,
+      start,
+      end,
+      consecutiveErrorLimit,
+      {
+        memo,
+        key,
+      },
+    );
     if ("retryAt" in standing) return { type: "wait", until: standing.retryAt, reason: standing.reason };
     standings.push(standing);
   }
 
   const now = ctx.clock.now();
-  const decision = decideAnalysis(standings, now >= end, consecutiveErrorLimit);
+  const decision = decideAnalysis(standings, now >= end, limits);
   const result = nextStep(ctx, decision, standings, { start, end, now, consecutiveErrorLimit });
   // The analysis is over: nothing will ask for its folds again.
   if (result.type === "done") memo.forget(memoPrefix);
@@ -163,20 +200,21 @@ function nextStep(
 /**
  * Runs every tick of `metric` that is due and not yet stored, up to `end` — and past it while the metric
  * is paused for provider errors (see the module comment); stops early once the metric failed.
+ * `folded`: the progress of the `storedCount` ticks stored so far.
  */
 async function catchUp(
   ctx: StageContext,
   metric: AnalysisMetric,
-  stored: TickRecord[],
-  prior: Readonly<SequentialPrior>,
+  folded: MetricProgress,
+  storedCount: number,
   start: number,
   end: number,
   consecutiveErrorLimit: number,
   cache: { memo: ProgressMemo; key: string },
 ): Promise<MetricStanding | { retryAt: number; reason: string }> {
   const interval = metric.common.intervalMs;
-  let count = stored.length;
-  let progress = cache.memo.lookup(cache.key, stored) ?? foldMetric(metric, stored, prior);
+  let count = storedCount;
+  let progress = folded;
   cache.memo.store(cache.key, count, progress);
   for (
     let at = (progress.lastAt ?? start) + interval;

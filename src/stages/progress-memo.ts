@@ -6,10 +6,23 @@
  * Only a cache: the measurements table stays the truth. An entry is used only when the stored ticks are
  * exactly the ones it was folded from — same count, same last tick — which holds because ticks are
  * append-only and stored once per (metric, at); anything else (a restart, an evicted entry, ticks
- * another process stored) just refolds. One memo per executor instance, i.e. per engine, so that the
+ * another process stored) just refolds. The check needs only the count and the last tick's time
+ * (`StoredTally`, one SQL aggregate), not the ticks themselves: reading and decoding every stored tick
+ * on every step made a long analysis (a replay of a day of 1-minute ticks) quadratic. One memo per executor instance, i.e. per engine, so that the
  * deployment ids of two databases never meet in one memo.
  */
-import type { MetricProgress, TickRecord } from "../analysis/metric-progress.js";
+import type { MetricProgress } from "../analysis/metric-progress.js";
+
+/** How many ticks of a metric are stored, and the time of the last one (undefined: none). */
+export interface StoredTally {
+  count: number;
+  lastAt: number | undefined;
+}
+
+/** The tally of ticks in time order. */
+export function tallyOf(ticks: ReadonlyArray<{ at: number }>): StoredTally {
+  return { count: ticks.length, lastAt: ticks[ticks.length - 1]?.at };
+}
 
 interface Entry {
   ticks: number;
@@ -24,11 +37,11 @@ export class ProgressMemo {
 
   constructor(private readonly limit: number = DEFAULT_LIMIT) {}
 
-  /** The progress folded from exactly `ticks` (in time order), if this memo holds it. */
-  lookup(key: string, ticks: readonly TickRecord[]): MetricProgress | undefined {
+  /** The progress folded from exactly the stored ticks `tally` describes, if this memo holds it. */
+  lookup(key: string, tally: StoredTally): MetricProgress | undefined {
     const entry = this.entries.get(key);
-    if (!entry || entry.ticks !== ticks.length) return undefined;
-    if (entry.progress.lastAt !== ticks[ticks.length - 1]?.at) return undefined;
+    if (!entry || entry.ticks !== tally.count) return undefined;
+    if (entry.progress.lastAt !== tally.lastAt) return undefined;
     return entry.progress;
   }
 

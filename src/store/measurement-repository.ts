@@ -35,6 +35,19 @@ export class MeasurementRepository {
     return result.changes === 1;
   }
 
+  /**
+   * Per metric of one stage: how many ticks are stored and the time of the last. One aggregate, no
+   * decoding: what an analysis checks on every step before reading any tick (see progress-memo.ts).
+   */
+  tally(deploymentId: string, stageIndex: number): Array<{ metric: string; count: number; lastAt: number }> {
+    return this.db
+      .prepare(
+        `SELECT metric, COUNT(*) AS count, MAX(at) AS lastAt FROM measurements
+         WHERE deployment_id = ? AND stage_idx = ? GROUP BY metric`,
+      )
+      .all(deploymentId, stageIndex) as Array<{ metric: string; count: number; lastAt: number }>;
+  }
+
   /** In time order. */
   list(deploymentId: string, stageIndex: number): Measurement[] {
     const rows = this.db

@@ -5,6 +5,7 @@
  * the reply after a restart is the one the live analysis would have posted.
  */
 import type { KnownBlock } from "@slack/types";
+import { isUnanswered } from "../analysis/tick-evaluators.js";
 import type { AnalysisMetric, SequentialMetric, ThresholdMetric } from "../config/types.js";
 import type { Stage } from "../domain/deployment.js";
 import type { Measurement } from "../store/measurement-repository.js";
@@ -61,7 +62,7 @@ function outcomeOf(stage: Stage): string {
 
 function metricText(metric: AnalysisMetric, ticks: Measurement[]): string {
   const title = `*${userText(metric.common.name, 100)}* · ${strategyName(metric)}${metric.common.dryRun ? " · _dry run_" : ""}`;
-  const answered = ticks.filter((t) => t.verdict !== "ERROR");
+  const answered = ticks.filter((t) => !isUnanswered(t.verdict));
   if (ticks.length === 0) return `${title}\nno checks yet`;
   const lines = [title, figures(metric, answered), tally(metric, ticks)];
   const last = ticks[ticks.length - 1] as Measurement;
@@ -182,8 +183,12 @@ function tally(metric: AnalysisMetric, ticks: Measurement[]): string {
     `${ticks.length} check${ticks.length === 1 ? "" : "s"}: ${count("PASS")} ✅ ${count("FAIL")} ❌`,
   ];
   if (count("NO_DATA") > 0)
-    parts.push(`${count("NO_DATA")} without data${metric.common.skipOnNoData ? " (skipped)" : ""}`);
+    // Only THRESHOLD skips them (PipeCD's skipOnNoData); elsewhere they count toward noDataLimit / noDataShare.
+    parts.push(
+      `${count("NO_DATA")} without data${metric.strategy === "THRESHOLD" && metric.common.skipOnNoData ? " (skipped)" : ""}`,
+    );
   if (count("ERROR") > 0) parts.push(`${count("ERROR")} provider error${count("ERROR") === 1 ? "" : "s"}`);
+  if (count("DATA_ERROR") > 0) parts.push(`${count("DATA_ERROR")} with bad data (not used)`);
   if (metric.strategy !== "SEQUENTIAL") parts.push(`failure limit ${metric.common.failureLimit}`);
   return parts.join(" · ");
 }

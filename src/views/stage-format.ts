@@ -51,6 +51,7 @@ export const VERDICT_EMOJI: Readonly<Record<string, string>> = {
   FAIL: "❌",
   NO_DATA: "⚪",
   ERROR: "⚠️",
+  DATA_ERROR: "🚫",
 };
 
 /** `v1.4.1 → v1.4.2`, or `v1.4.2 (first deployment)`. Not escaped: versions are Docker tags. */

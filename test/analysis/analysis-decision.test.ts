@@ -6,6 +6,9 @@
 import { describe, expect, it } from "vitest";
 import {
   type AnalysisDecision,
+  DEFAULT_NO_DATA_LIMIT,
+  DEFAULT_NO_DATA_SHARE,
+  type DecisionLimits,
   decideAnalysis,
   INCONCLUSIVE_FACTOR,
   type MetricStanding,
@@ -19,7 +22,11 @@ import type { AnalysisMetric, MetricCommon } from "../../src/config/types.js";
 import { metricCommon, sequentialMetric } from "../fixtures/metric-common.js";
 
 const MINUTE = 60_000;
-const LIMIT = 4;
+const LIMITS: DecisionLimits = {
+  consecutiveErrorLimit: 4,
+  noDataLimit: DEFAULT_NO_DATA_LIMIT,
+  noDataShare: DEFAULT_NO_DATA_SHARE,
+};
 
 const common = metricCommon;
 
@@ -179,7 +186,7 @@ describe("decideAnalysis", () => {
     ],
     [
       "SEQUENTIAL too little traffic at the end: inconclusive, ask",
-      [stand(sequential(), buckets(10, quiet, "NO_DATA"))],
+      [stand(sequential(), buckets(10, quiet))],
       true,
       {
         kind: "ask",
@@ -200,12 +207,12 @@ describe("decideAnalysis", () => {
       { kind: "continue" },
     ],
   ])("%s", (_name, standings, finished, expected) => {
-    expect(decideAnalysis(standings, finished, LIMIT)).toEqual(expected);
+    expect(decideAnalysis(standings, finished, LIMITS)).toEqual(expected);
   });
 
   it("SEQUENTIAL with enough traffic at the end passes with its estimate and interval", () => {
     const standing = stand(sequential(), buckets(30, healthy));
-    const decision = decideAnalysis([standing], true, LIMIT);
+    const decision = decideAnalysis([standing], true, LIMITS);
     expect(decision.kind).toBe("pass");
     const summary = standing.progress.sequential;
     expect(summary?.minDetectableRatio).toBeLessThanOrEqual(INCONCLUSIVE_FACTOR);

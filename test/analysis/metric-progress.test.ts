@@ -67,7 +67,8 @@ describe("advanceProgress", () => {
     });
     const last = seen.at(-1);
     expect(last?.sequential?.decision).toBe("FAIL");
-    expect(last?.sequentialState?.buckets).toBe(6);
+    // The NO_DATA tick is not a bucket of zeros: it is never folded into the test.
+    expect(last?.sequentialState?.buckets).toBe(5);
   });
 
   it("keeps the update a SEQUENTIAL tick computed instead of computing it again", () => {
@@ -92,18 +93,31 @@ describe("advanceProgress", () => {
   it("counts errors in a row, answered ticks and failures as the strategies define them", () => {
     const afterErrors = stepwise(sequential, story)[4];
     expect(afterErrors).toMatchObject({
+      ticks: 5,
       consecutiveErrors: 2,
-      answered: 3,
+      // ERROR ticks neither end nor extend a run of NO_DATA ticks.
+      consecutiveNoData: 1,
+      withoutData: 1,
+      answered: 2,
       failures: 0,
       lastReason: "tick 5",
+      lastVerdict: "ERROR",
     });
     expect(stepwise(sequential, story).at(-1)).toMatchObject({
+      ticks: 8,
       consecutiveErrors: 0,
-      answered: 6,
+      consecutiveNoData: 0,
+      withoutData: 1,
+      answered: 5,
       failures: 1,
     });
-    // NO_DATA fails a comparison metric unless skipOnNoData; a SEQUENTIAL one reads it as an empty bucket.
-    expect(stepwise(threshold(false), story).at(-1)?.failures).toBe(2);
+    // THRESHOLD keeps PipeCD's rule: NO_DATA is an answer, and a failure unless skipOnNoData.
+    expect(stepwise(threshold(false), story).at(-1)).toMatchObject({
+      failures: 2,
+      answered: 6,
+      withoutData: 0,
+      consecutiveNoData: 0,
+    });
     expect(stepwise(threshold(true), story).at(-1)?.failures).toBe(1);
   });
 });

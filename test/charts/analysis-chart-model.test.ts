@@ -24,6 +24,16 @@ function tick(minute: number, verdict: string, data: Record<string, unknown>): M
 const errorTick = (minute: number) =>
   tick(minute, "ERROR", { error: "Datadog answered 503", reason: "Datadog answered 503" });
 
+/** Impossible counts: what the stage stores for them is never drawn. */
+const dataErrorTick = (minute: number) =>
+  tick(minute, "DATA_ERROR", {
+    error: "primary errors 2700 > total 900",
+    query: "sum:errors{variant:primary}",
+    errors: 2700,
+    total: 900,
+    reason: "bad data, not used: primary errors 2700 > total 900 (…)",
+  });
+
 function input(metric: AnalysisMetric, measurements: Measurement[], extra: Partial<AnalysisChartInput> = {}) {
   return { app: "web", version: "v3", stageLabel: "ANALYSIS 1/2", metric, measurements, ...extra };
 }
@@ -265,12 +275,26 @@ describe("analysisChartModel", () => {
       ticks: [...sequentialTicks.slice(0, 1), errorTick(2), errorTick(3)],
       label: "paused at 14:05 — 2 provider errors in a row",
     },
+    {
+      verdict: "PAUSED" as const,
+      ticks: [...sequentialTicks.slice(0, 1), dataErrorTick(2), dataErrorTick(3)],
+      label: "paused at 14:05 — 2 windows of bad data in a row",
+    },
   ])("SEQUENTIAL decision label when $verdict", ({ verdict, ticks, label }) => {
     const model = analysisChartModel(
       input(sequential, ticks, { outcome: { verdict, at: START + 5 * MINUTE, reason: "r" } }),
     );
     expect(model.decision).toMatchObject({ x: 5 * MINUTE, verdict, label });
     expect(model.endX).toBe(5 * MINUTE);
+  });
+
+  it("SEQUENTIAL: a DATA_ERROR window is a gap of its own, its impossible figures not drawn", () => {
+    const model = analysisChartModel(input(sequential, [...sequentialTicks.slice(0, 1), dataErrorTick(2)]));
+    expect(model.gaps).toEqual([
+      { kind: "DATA_ERROR", from: MINUTE, to: 2 * MINUTE, reason: expect.stringContaining("bad data") },
+    ]);
+    expect(series(model.panels[0], "canary", "line").at(-1)?.y).toBeNull();
+    expect(series(model.panels[1], "ratio estimate", "line").at(-1)?.y).toBeNull();
   });
 
   it("ignores measurements after the decision for its label, and fields of the wrong type", () => {

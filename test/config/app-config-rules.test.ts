@@ -192,6 +192,56 @@ describe("pipeline rules", () => {
       ],
     },
     {
+      name: "no-data limits out of range",
+      stages: [
+        ...metric("provider: datadog", "interval: 1m", "expected: {max: 0.5}", "query: avg:x{*}"),
+        "          noDataLimit: 0",
+        "          noDataShare: 150%",
+      ],
+      expected: [
+        err(19, 24, s(0, ".with.noDataLimit"), "must be ≥ 1 (got 0)"),
+        err(20, 24, s(0, ".with.noDataShare"), "must be between 0 and 100 (got 150)"),
+      ],
+    },
+    {
+      name: "stages longer than the deployment timeout (6h by default)",
+      stages: [
+        "      - name: WAIT",
+        "        with: {duration: 7h}",
+        "      - name: WAIT_APPROVAL",
+        "        with: {timeout: 8h}",
+        "      - name: WAIT_APPROVAL",
+        ...metric("provider: datadog", "interval: 1m", "expected: {max: 0.5}", "query: avg:x{*}").map(
+          (line) => line.replace("duration: 10m", "duration: 6h30m"),
+        ),
+        "      - name: ANALYSIS",
+        "        with:",
+        "          duration: 6h",
+        "          metrics: [{provider: datadog, interval: 1m, expected: {max: 1}, query: 'avg:x{*}'}]",
+      ],
+      expected: [
+        err(
+          12,
+          26,
+          s(0, ".with.duration"),
+          "the wait 7h is longer than the deployment timeout 6h (spec.timeout's default)",
+        ),
+        err(
+          14,
+          25,
+          s(1, ".with.timeout"),
+          "the approval timeout 8h is longer than the deployment timeout 6h",
+        ),
+        err(
+          18,
+          21,
+          s(3, ".with.duration"),
+          "the analysis duration 6h30m is longer than the deployment timeout 6h",
+          "raise spec.timeout",
+        ),
+      ],
+    },
+    {
       name: "an interval longer than the stage",
       stages: metric("provider: datadog", "interval: 15m", "expected: {max: 0.5}", "query: avg:x{*}"),
       expected: [

@@ -88,7 +88,7 @@ describe("valid fixture", () => {
       labels: { env: "prd", team: "sre" },
       description: "The storefront.",
       autoRollback: false,
-      timeoutMs: 5_400_000,
+      timeoutMs: 10_800_000,
       mentions: [
         { event: "DEPLOYMENT_WAIT_APPROVAL", slack: ["U02BBBB"] },
         { event: "*", slack: ["S03GROUP"] },

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { RecordedPoint } from "../../src/config/parse-recording.js";
+import { recordedSeries } from "../../src/config/recorded-series.js";
 import type { MetricQuery } from "../../src/ports.js";
 import { bucketSeconds, RecordedMetrics } from "../../src/providers/recorded-metrics.js";
 import { FakeClock } from "../fakes/fake-clock.js";
@@ -20,7 +21,8 @@ function ask(
 ) {
   // The clock sits at the window's end, as a tick that runs on time does.
   const clock = new FakeClock(T0 + toMin * M);
-  const recorded = new RecordedMetrics(new Map(Object.entries(series)), clock, lagMs);
+  const columns = Object.entries(series).map(([q, points]) => [q, recordedSeries(points)] as const);
+  const recorded = new RecordedMetrics(new Map(columns), clock, lagMs);
   const request: MetricQuery = {
     provider: "datadog",
     query,
@@ -110,6 +112,6 @@ describe("bucketSeconds", () => {
     ["coarse points with that rollup", "avg:x{*}.rollup(avg, 600)", at([0, 1], [10 * M, 2]), 600],
     ["sparse points, no rollup: capped at 60 s", "sum:x{*}", at([0, 1], [5 * M, 2], [9 * M, 1]), 60],
   ])("%s", (_name, query, points, expected) => {
-    expect(bucketSeconds(query, points)).toBe(expected);
+    expect(bucketSeconds(query, recordedSeries(points))).toBe(expected);
   });
 });

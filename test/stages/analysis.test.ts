@@ -212,7 +212,7 @@ describe("ANALYSIS stage", () => {
     await h.settle(v2);
     expect(h.store.deployments.get(v2)?.status).toBe("SUCCESS");
     expect(h.store.measurements.list(v2, 2)[0]?.data.reason).toBe(
-      "no previous release's analysis at this point to compare with",
+      "no previous release's analysis to compare with",
     );
     latency = 400;
     const v3 = h.engine.requestDeployment({ app: "web", version: "v3", requester: "U_ALICE", reason: "" });

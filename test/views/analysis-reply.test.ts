@@ -137,6 +137,41 @@ describe("analysisReply", () => {
     expect(text).toContain("1 provider error");
   });
 
+  it("DATA_ERROR ticks: counted apart, shown with their reason, never read as figures", () => {
+    const payload = render(
+      [sequentialMetric()],
+      [
+        tick("error-rate", 1, "PASS", {
+          canaryErrors: 1,
+          canaryTotal: 100,
+          controlErrors: 9,
+          controlTotal: 900,
+          estimate: 1,
+          interval: [0, null],
+          evidence: 0.5,
+        }),
+        tick("error-rate", 2, "DATA_ERROR", {
+          error: "primary errors 2700 > total 900",
+          errors: 2700,
+          total: 900,
+          reason: "bad data, not used: primary errors 2700 > total 900 (query q, window 14:01–14:02 UTC)",
+        }),
+      ],
+      "error-rate: 3 of 3 checks without usable data",
+    );
+    const text = allText(payload);
+    expect(text).toContain("1 with bad data (not used)");
+    // skipOnNoData skips only THRESHOLD's no-data windows; a SEQUENTIAL one's count toward the limits.
+    const skipping = sequentialMetric({ common: { ...sequentialMetric().common, skipOnNoData: true } });
+    const noData = allText(
+      render([skipping], [tick("error-rate", 1, "NO_DATA", { reason: "no canary traffic" })]),
+    );
+    expect(noData).toContain("1 without data");
+    expect(noData).not.toContain("(skipped)");
+    expect(text).toContain("🚫 bad data, not used: primary errors 2700 &gt; total 900");
+    expect(text).not.toContain("2700/");
+  });
+
   it("a metric without ticks, and a stage that is not an analysis", () => {
     expect(allText(render([sequentialMetric()], []))).toContain("no checks yet");
     const snapshot = snapshotFixture();

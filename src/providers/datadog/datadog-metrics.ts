@@ -6,13 +6,16 @@
  * errors, 429s (with `retryAfterMs` from `X-RateLimit-Reset`), timeouts, malformed bodies and
  * `status: "error"` in a 200 are `{kind: "error"}` values, which the analysis treats as neither a pass
  * nor a fail. An empty `series` is `{kind: "no-data"}`. Points are whole buckets inside the (lag-shifted)
- * window with a value: see complete-points.ts. The provider makes one HTTP request per query (per batch
+ * window with a value: see complete-points.ts. A series with impossible points (two at one timestamp:
+ * analysis/data-quality.ts) makes the answer `{kind: "invalid"}`, for every query its request answers:
+ * here, and only here, is one series still one series. The provider makes one HTTP request per query (per batch
  * for `queryAll`) and never retries by itself; waiting is the analysis stage's job, on its own clock.
  *
  * Secrets arrive as strings (the caller resolves them with `readSecret` from `src/config/`); the
  * provider reads no environment and no files, and never logs the keys.
  */
 
+import { seriesProblem } from "../../analysis/data-quality.js";
 import { KanariaError } from "../../domain/kanaria-error.js";
 import type { Logger } from "../../engine/logger.js";
 import type { Clock, MetricQuery, MetricQueryResult, Metrics } from "../../ports.js";
@@ -55,6 +58,7 @@ export type ErrorResult = Extract<MetricQueryResult, { kind: "error" }>;
 export type GroupedQueryResult =
   | { kind: "groups"; groups: Map<string, Array<[timestampMs: number, value: number]>> }
   | { kind: "no-data" }
+  | InvalidResult
   | ErrorResult;
 
 interface FetchedSeries {
@@ -63,7 +67,13 @@ interface FetchedSeries {
   points: Array<[number, number]>;
 }
 
-type Fetched = { kind: "series"; series: FetchedSeries[] } | { kind: "no-data" } | ErrorResult;
+type InvalidResult = Extract<MetricQueryResult, { kind: "invalid" }>;
+
+type Fetched =
+  | { kind: "series"; series: FetchedSeries[] }
+  | { kind: "no-data" }
+  | InvalidResult
+  | ErrorResult;
 
 export class DatadogMetrics implements Metrics {
   private readonly client: MetricsApiClient;
@@ -229,6 +239,12 @@ export class DatadogMetrics implements Metrics {
     if (bodyStatus !== "ok")
       return this.error(query, `Datadog: ${error ?? `status "${bodyStatus}"`}`, undefined);
     if (!series || series.length === 0) return { kind: "no-data" };
+    for (const s of series) {
+      const problem = seriesProblem(s.pointlist ?? []);
+      if (problem === undefined) continue;
+      this.logger?.warn({ query, problem, origin: this.origin }, "datadog returned impossible points");
+      return { kind: "invalid", reason: problem };
+    }
     return {
       kind: "series",
       series: series.map((s) => ({

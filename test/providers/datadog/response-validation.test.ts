@@ -86,6 +86,43 @@ describe("response validation", () => {
     });
   });
 
+  it("answers impossible points (two at one timestamp in one series) as invalid, never summed", async () => {
+    const series = (points: Array<[number, number]>, tag: string) => ({
+      interval: 60,
+      tag_set: [tag],
+      pointlist: points,
+    });
+    const duplicated = {
+      status: "ok",
+      series: [
+        series(
+          [
+            [minute(0), 5],
+            [minute(0), 5],
+            [minute(1), 2],
+          ],
+          "version:v2",
+        ),
+      ],
+    };
+    expect(await answering(() => Response.json(duplicated)).query(request)).toEqual({
+      kind: "invalid",
+      reason: `two points at ${new Date(minute(0)).toISOString()} in one series`,
+    });
+    // One timestamp in two series of an unaggregated group-by is normal: every point is kept.
+    const twoHosts = {
+      status: "ok",
+      series: [series([[minute(0), 5]], "host:a"), series([[minute(0), 7]], "host:b")],
+    };
+    expect(await answering(() => Response.json(twoHosts)).query(request)).toEqual({
+      kind: "points",
+      points: [
+        [minute(0), 5],
+        [minute(0), 7],
+      ],
+    });
+  });
+
   it('reports a status other than "ok" without an error message by its status', async () => {
     const result = await answering(() => Response.json({ status: "warning", series: [] })).query(request);
     expect(result).toEqual({ kind: "error", reason: 'Datadog: status "warning"', retryAfterMs: undefined });
