@@ -120,7 +120,8 @@ export class DeploymentDriver {
       journal.write(id, (w) => this.finish(w));
       return "finished";
     }
-    if (!this.enter(stage, log)) return "again";
+    const entered = this.enter(stage, log);
+    if (entered !== true) return entered;
 
     const current = this.loadStage(stage.index);
     // A rollback has no timeout: it ends only with traffic back on the primary (a long one is blocked,
@@ -206,20 +207,29 @@ export class DeploymentDriver {
     return stages.find((s) => s.kind !== "ROLLBACK" && !isTerminalStageStatus(s.status));
   }
 
-  /** Marks the stage RUNNING (first entry) or records that it resumed (entry after a restart). */
-  private enter(stage: Stage, log: Logger): boolean {
+  /**
+   * Marks the stage RUNNING (first entry) or records that it resumed (entry after a restart); anything
+   * but `true` is when to come back instead of stepping it.
+   */
+  private enter(stage: Stage, log: Logger): true | "again" | number {
     const { journal, store } = this.deps;
     if (this.entered.has(stage.index)) return true;
     const executor = this.deps.registry.get(stage.kind);
     if (!executor) {
       // The plan is checked against the registry before a deployment starts; this guards a resume on a
-      // build that lacks an executor the plan needs.
-      this.record(stage, {
+      // build that lacks an executor the plan needs. The stage is entered first (a stage fails only
+      // once it ran); a ROLLBACK without an executor is blocked, not failed, and asks people.
+      if (stage.status === "NOT_STARTED") {
+        journal.write(this.deploymentId, (w) =>
+          w.setStageStatus(stage.index, "RUNNING", stage.description || stage.kind),
+        );
+      }
+      const retryAt = this.record(this.loadStage(stage.index), {
         type: "done",
         status: "FAILURE",
         reason: `no executor for ${stage.kind} in this build`,
       });
-      return false;
+      return retryAt ?? "again";
     }
     journal.write(this.deploymentId, (w) => {
       store.stages.incrementAttempts(this.deploymentId, stage.index);

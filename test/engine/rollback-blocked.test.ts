@@ -224,3 +224,53 @@ describe("retryDelayMs", () => {
     expect([1, 2, 5, 20].map((n) => retryDelayMs(n, fixed(0.999999)))).toEqual([1000, 2000, 15_000, 15_000]);
   });
 });
+
+describe("a resumed deployment on a build that lacks an executor", () => {
+  it("fails the stage it cannot run (entered first) and rolls back", async () => {
+    const { h } = setUp();
+    const first = await deploy(h, "v1");
+    await h.settle(first.id);
+    const d = await deploy(h, "v2");
+    for (let i = 0; i < 100 && h.store.stages.get(d.id, 2)?.status !== "RUNNING"; i++)
+      await h.clock.advance(SECOND);
+    await h.engine.stop();
+    // WAIT_APPROVAL (stage 3) has not started; this build cannot run it.
+    const older = harness({
+      apps: { web: toyAppConfig() },
+      store: h.store,
+      clock: h.clock,
+      cloud: h.cloud,
+      omitExecutors: ["WAIT_APPROVAL"],
+    });
+    await older.settle(d.id);
+    expect(older.store.stages.get(d.id, 3)).toMatchObject({
+      status: "FAILURE",
+      statusReason: "no executor for WAIT_APPROVAL in this build",
+    });
+    expect(status(older, d.id)).toBe("ROLLED_BACK");
+    expectClean(older, d.id);
+  });
+
+  it("keeps a rollback it cannot run blocked and asks people, without spinning", async () => {
+    const { h } = setUp();
+    const d = await canaryWaiting(h);
+    await h.engine.stop();
+    const older = harness({
+      apps: { web: toyAppConfig() },
+      store: h.store,
+      clock: h.clock,
+      cloud: h.cloud,
+      omitExecutors: ["ROLLBACK"],
+      rollbackPolicy: POLICY,
+    });
+    older.engine.submitCommand({ deploymentId: d.id, kind: "ROLLBACK", actor: "U_BOB" });
+    await older.clock.advance(MINUTE);
+    expect(status(older, d.id)).toBe("ROLLING_BACK");
+    const block = readRollbackBlock(rollbackStage(older, d.id).state);
+    expect(block?.error).toBe("no executor for ROLLBACK in this build");
+    // Capped backoff: a minute holds a handful of attempts, not thousands.
+    expect(block?.attempts).toBeLessThan(15);
+    expect(events(older, d.id, "ROLLBACK_ESCALATED")).toHaveLength(1);
+    await older.engine.stop();
+  });
+});
