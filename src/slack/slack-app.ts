@@ -2,9 +2,10 @@
  * The Bolt app: receives slash commands, button clicks and events over HTTP (`/slack/events`, with
  * `/healthz` beside it) or Socket Mode (when an app token is configured), acks each at once, and hands
  * the work to the handlers. Over HTTP, Bolt's receiver runs on its own thread (ack-thread-receiver.ts)
- * so acks never wait for the engine; it verifies request signatures (forged or older than five
- * minutes → 401). Slack retries an event it thinks was lost, and a double click sends two clicks:
- * deliveries are deduplicated by their ids here, and commands by their trigger id in the store.
+ * so acks never wait for the engine; it verifies request signatures (forged, or a timestamp more than
+ * five minutes from now either way → 401) and turns away bodies that are not a Slack payload (400).
+ * Slack retries an event it thinks was lost, and a double click sends two clicks: deliveries are
+ * deduplicated by their ids here, and commands by their trigger id in the store.
  */
 import { App, type AppOptions, type ButtonAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
