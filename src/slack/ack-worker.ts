@@ -36,8 +36,11 @@ export type AckWorkerMessage =
   | { type: "log"; level: "debug" | "info" | "warn" | "error"; message: string }
   | { type: "stopped" };
 
-/** Main thread → worker. */
-export type AckWorkerCommand = { type: "pong"; id: number } | { type: "stop" };
+/**
+ * Main thread → worker. `crash` is a test hook: the thread dies of an uncaught error, as it would of a
+ * bug, so that the main thread's recovery can be tested (AckThreadReceiver.injectCrash).
+ */
+export type AckWorkerCommand = { type: "pong"; id: number } | { type: "stop" } | { type: "crash" };
 
 const HTTPReceiver = receiverModule.default;
 const ENDPOINT = "/slack/events";
@@ -115,6 +118,12 @@ port.on("message", (command: AckWorkerCommand) => {
   if (command.type === "pong") {
     pings.get(command.id)?.();
     pings.delete(command.id);
+    return;
+  }
+  if (command.type === "crash") {
+    setImmediate(() => {
+      throw new Error("a crash injected into the Slack receiver thread");
+    });
     return;
   }
   const stopped = receiver.stop();

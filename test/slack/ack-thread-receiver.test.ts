@@ -61,7 +61,10 @@ afterEach(async () => {
 });
 
 async function start(
-  options: Pick<AckThreadReceiverOptions, "healthTimeoutMs"> & { logger?: pino.Logger } = {},
+  options: Pick<
+    AckThreadReceiverOptions,
+    "healthTimeoutMs" | "maxRestartsPerMinute" | "onRestart" | "onFailure"
+  > & { logger?: pino.Logger } = {},
 ): Promise<Running> {
   const { logger, ...rest } = options;
   const receiver = new AckThreadReceiver({
@@ -238,5 +241,50 @@ describe("AckThreadReceiver", () => {
     expect(await status("four minutes ahead", 4 * 60)).toBe(200);
     await until(() => r.seen.length === 2);
     expect(r.seen.map((s) => s.text).sort()).toEqual(["four minutes ago", "four minutes ahead"]);
+  });
+
+  it("replaces a receiving thread that dies with a new one on the same port", async () => {
+    let restarted: (port: number) => void = () => {};
+    const failures: Error[] = [];
+    const r = await start({
+      onRestart: (port) => restarted(port),
+      onFailure: (error) => failures.push(error),
+    });
+    const back = new Promise<number>((resolve) => {
+      restarted = resolve;
+    });
+    r.receiver.injectCrash();
+    expect(await back).toBe(r.port);
+    const health = await fetch(`http://127.0.0.1:${r.port}/healthz`);
+    expect(health.status).toBe(200);
+    const body = commandBody("after the crash");
+    const url = `http://127.0.0.1:${r.port}/slack/events`;
+    expect((await fetch(url, { method: "POST", headers: signed(body), body })).status).toBe(200);
+    await until(() => r.seen.length === 1);
+    expect(r.seen.map((s) => s.text)).toEqual(["after the crash"]);
+    expect(failures).toEqual([]);
+  });
+
+  it("gives up through onFailure when the thread keeps dying, and stops listening", async () => {
+    let restarted: () => void = () => {};
+    let failed: (error: Error) => void = () => {};
+    const gaveUp = new Promise<Error>((resolve) => {
+      failed = resolve;
+    });
+    const r = await start({
+      maxRestartsPerMinute: 1,
+      onRestart: () => restarted(),
+      onFailure: (error) => failed(error),
+    });
+    const back = new Promise<void>((resolve) => {
+      restarted = resolve;
+    });
+    r.receiver.injectCrash();
+    await back;
+    r.receiver.injectCrash();
+    const error = await gaveUp;
+    expect(error.message).toBe("the Slack receiver thread died 2 times within a minute");
+    expect((error.cause as Error).message).toBe("a crash injected into the Slack receiver thread");
+    await expect(fetch(`http://127.0.0.1:${r.port}/healthz`)).rejects.toThrow();
   });
 });
