@@ -64,4 +64,28 @@ describe("the door", () => {
     for (const id of sent) expect(h.sandbox.slack.workspace.responses(id)).toEqual([]);
     expect(h.counts().deployments).toBe(1);
   });
+
+  it("does not act on a captured /deploy lock replayed to the same bot, nor after a restart on the same database", async () => {
+    h = await startHarness();
+    // The attacker's copy: the exact bytes Slack sent, timestamp and signature included.
+    const captured = commandBody("lock web maintenance window");
+    const signedAt = Math.floor(Date.now() / 1000);
+    const replay = () => h.sandbox.client.send(captured.body, { timestamp: signedAt });
+    expect((await replay()).status).toBe(200);
+    expect(await h.ephemeralOf(captured.responseUrlId)).toContain("locked");
+    expect(h.sandbox.store.locks.get("web")?.reason).toBe("maintenance window");
+    expect((await h.command(alice, "unlock web")).text).toContain("unlocked");
+    expect(h.sandbox.store.locks.get("web")).toBeUndefined();
+
+    expect((await replay()).status).toBe(200);
+    // A later command is answered, so the replay was handled (and ignored) by then.
+    await h.command(alice, "status");
+    expect(h.sandbox.store.locks.get("web")).toBeUndefined();
+
+    await h.sandbox.restartBot();
+    expect((await replay()).status).toBe(200);
+    await h.command(alice, "status");
+    expect(h.sandbox.store.locks.get("web")).toBeUndefined();
+    expect(h.sandbox.slack.workspace.responses(captured.responseUrlId)).toHaveLength(1);
+  });
 });
