@@ -85,8 +85,10 @@ export function gateSlackRequests(next: RequestListener, options: SlackRequestGa
     let body: unknown;
     try {
       body = httpFunctions.parseHTTPRequestBody(buffered);
-    } catch (error) {
-      return refuse(res, 400, `the body does not parse: ${messageOf(error)}`);
+    } catch {
+      // Not the parser's message: it quotes the body, which is not for the operators' log.
+      const type = req.headers["content-type"] ?? "no content type";
+      return refuse(res, 400, `the body does not parse as ${type}`);
     }
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
       return refuse(res, 400, `the body is ${describe(body)}, not a Slack payload object`);
