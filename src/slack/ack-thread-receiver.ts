@@ -48,6 +48,8 @@ export class AckThreadReceiver implements Receiver {
   private port = 0;
   /** When the thread was restarted, within the last minute (wall clock: thread deaths are real). */
   private restarts: number[] = [];
+  /** Callers of `injectCrash` waiting for the outcome. */
+  private recovery: { resolve: (port: number) => void; reject: (error: Error) => void }[] = [];
   private readonly log: Logger;
 
   constructor(private readonly options: AckThreadReceiverOptions) {
@@ -69,10 +71,17 @@ export class AckThreadReceiver implements Receiver {
 
   /**
    * Test hook: the receiving thread dies of an uncaught error, as it would of a bug in it or in Bolt.
-   * The receiver then restarts it (or gives up, see `onFailure`).
+   * Resolves with the port once a new thread listens there; rejects with the error given to
+   * `onFailure` when the receiver gives up instead.
    */
-  injectCrash(): void {
-    this.worker?.postMessage({ type: "crash" } satisfies AckWorkerCommand);
+  injectCrash(): Promise<number> {
+    const worker = this.worker;
+    if (!worker) return Promise.reject(new Error("the Slack receiver is not running"));
+    const recovered = new Promise<number>((resolve, reject) => {
+      this.recovery.push({ resolve, reject });
+    });
+    worker.postMessage({ type: "crash" } satisfies AckWorkerCommand);
+    return recovered;
   }
 
   /** A thread listening on `port`; resolves with the port bound once it listens. */
@@ -134,6 +143,7 @@ export class AckThreadReceiver implements Receiver {
         if (this.stopping) return;
         this.log.info({ port }, "the Slack receiver is listening again");
         this.options.onRestart?.(port);
+        for (const waiting of this.recovery.splice(0)) waiting.resolve(port);
       },
       (failed: Error) => {
         if (!this.stopping) this.giveUp(failed);
@@ -147,6 +157,7 @@ export class AckThreadReceiver implements Receiver {
       "the Slack receiver stopped for good: no more Slack requests are received",
     );
     this.options.onFailure?.(error);
+    for (const waiting of this.recovery.splice(0)) waiting.reject(error);
   }
 
   async stop(): Promise<void> {

@@ -45,6 +45,8 @@ export interface SlackApp {
   client: WebClient;
   queue: ChannelSendQueue;
   home: HomePublisher;
+  /** The HTTP receiver; undefined in Socket Mode. */
+  receiver: AckThreadReceiver | undefined;
   /** Starts receiving; returns the HTTP port (0 in Socket Mode). */
   start(port: number): Promise<number>;
   stop(): Promise<void>;
@@ -186,6 +188,7 @@ export function createSlackApp(
     client,
     queue,
     home,
+    receiver,
     async start(port) {
       await app.init();
       if (!receiver) {

@@ -47,6 +47,15 @@ describe("the door", () => {
     expect(await health()).toBe(200);
   });
 
+  it("replaces a Slack receiver thread that dies: /healthz and /deploy are answered on the same port", async () => {
+    h = await startHarness();
+    const receiver = h.sandbox.bot.slack.receiver;
+    if (!receiver) throw new Error("the harness bot has no HTTP receiver");
+    expect(await receiver.injectCrash()).toBe(h.sandbox.bot.port);
+    expect(await health()).toBe(200);
+    expect((await h.command(alice, "status")).text).toContain("No deployments and no locks yet.");
+  });
+
   it("turns away requests signed more than five minutes ahead as well as behind, and does nothing", async () => {
     h = await startHarness();
     const nowSeconds = Math.floor(Date.now() / 1000);

@@ -244,17 +244,14 @@ describe("AckThreadReceiver", () => {
   });
 
   it("replaces a receiving thread that dies with a new one on the same port", async () => {
-    let restarted: (port: number) => void = () => {};
+    const restartedOn: number[] = [];
     const failures: Error[] = [];
     const r = await start({
-      onRestart: (port) => restarted(port),
+      onRestart: (port) => restartedOn.push(port),
       onFailure: (error) => failures.push(error),
     });
-    const back = new Promise<number>((resolve) => {
-      restarted = resolve;
-    });
-    r.receiver.injectCrash();
-    expect(await back).toBe(r.port);
+    expect(await r.receiver.injectCrash()).toBe(r.port);
+    expect(restartedOn).toEqual([r.port]);
     const health = await fetch(`http://127.0.0.1:${r.port}/healthz`);
     expect(health.status).toBe(200);
     const body = commandBody("after the crash");
@@ -266,25 +263,16 @@ describe("AckThreadReceiver", () => {
   });
 
   it("gives up through onFailure when the thread keeps dying, and stops listening", async () => {
-    let restarted: () => void = () => {};
-    let failed: (error: Error) => void = () => {};
-    const gaveUp = new Promise<Error>((resolve) => {
-      failed = resolve;
-    });
-    const r = await start({
-      maxRestartsPerMinute: 1,
-      onRestart: () => restarted(),
-      onFailure: (error) => failed(error),
-    });
-    const back = new Promise<void>((resolve) => {
-      restarted = resolve;
-    });
-    r.receiver.injectCrash();
-    await back;
-    r.receiver.injectCrash();
-    const error = await gaveUp;
-    expect(error.message).toBe("the Slack receiver thread died 2 times within a minute");
-    expect((error.cause as Error).message).toBe("a crash injected into the Slack receiver thread");
+    const failures: Error[] = [];
+    const r = await start({ maxRestartsPerMinute: 1, onFailure: (error) => failures.push(error) });
+    expect(await r.receiver.injectCrash()).toBe(r.port);
+    const gaveUp = await r.receiver.injectCrash().then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(gaveUp?.message).toBe("the Slack receiver thread died 2 times within a minute");
+    expect((gaveUp?.cause as Error).message).toBe("a crash injected into the Slack receiver thread");
+    expect(failures).toEqual([gaveUp]);
     await expect(fetch(`http://127.0.0.1:${r.port}/healthz`)).rejects.toThrow();
   });
 });
