@@ -56,6 +56,12 @@ export interface SandboxBot {
   bot: Bot;
   client: SlackSignedClient;
   dir: string;
+  /**
+   * Restarts the bot as a new process would: stops it and closes its database, then starts a new bot on
+   * the same database file and HTTP port. The sandbox Slack, clouds and Datadog keep their state, and
+   * `client` goes on sending to the same URL; `store` and `bot` are the new ones afterwards.
+   */
+  restartBot(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -98,26 +104,29 @@ export async function startSandboxBot(options: SandboxBotOptions): Promise<Sandb
     await slack.close();
     throw new Error(`the sandbox config does not load: ${problems.map((p) => p.message).join("; ")}`);
   }
-  const { store } = openStore(join(dir, "kanaria.db"));
-  const bot = await startBot(
-    {
-      config,
-      apps: stack.loaded.apps,
-      store,
-      clock: options.clock,
-      logger: options.logger,
-      portsFor: stack.portsFor,
-      slack: {
-        botToken: BOT_TOKEN,
-        signingSecret: SIGNING_SECRET,
-        apiUrl: slack.apiUrl,
-        ...(options.socketMode ? { appToken: APP_TOKEN } : {}),
+  const dbPath = join(dir, "kanaria.db");
+  const launch = (store: Store, port: number) =>
+    startBot(
+      {
+        config,
+        apps: stack.loaded.apps,
+        store,
+        clock: options.clock,
+        logger: options.logger,
+        portsFor: stack.portsFor,
+        slack: {
+          botToken: BOT_TOKEN,
+          signingSecret: SIGNING_SECRET,
+          apiUrl: slack.apiUrl,
+          ...(options.socketMode ? { appToken: APP_TOKEN } : {}),
+        },
+        ...(options.charts !== undefined ? { charts: options.charts } : {}),
+        pollIntervalMs: 500,
       },
-      ...(options.charts !== undefined ? { charts: options.charts } : {}),
-      pollIntervalMs: 500,
-    },
-    0,
-  );
+      port,
+    );
+  let store = openStore(dbPath).store;
+  let bot = await launch(store, 0);
   const client = new SlackSignedClient({
     botUrl: `http://127.0.0.1:${bot.port}/slack/events`,
     signingSecret: SIGNING_SECRET,
@@ -127,10 +136,20 @@ export async function startSandboxBot(options: SandboxBotOptions): Promise<Sandb
   return {
     slack,
     stack,
-    store,
-    bot,
+    get store() {
+      return store;
+    },
+    get bot() {
+      return bot;
+    },
     client,
     dir,
+    async restartBot() {
+      await bot.stop();
+      store.close();
+      store = openStore(dbPath).store;
+      bot = await launch(store, bot.port);
+    },
     async close() {
       await bot.stop();
       store.close();

@@ -100,6 +100,11 @@ export async function serve(
   const { store, migration } = openStore(world.config.store.path);
   if (migration.applied.length > 0) logger.info({ migration }, "database migrated");
   let bot: Bot | undefined;
+  // A bot whose Slack receiver gave up cannot be reached; exit non-zero so an orchestrator replaces it.
+  let receiverLost: (error: Error) => void = () => {};
+  const lost = new Promise<Error>((resolve) => {
+    receiverLost = resolve;
+  });
   let lease: ReturnType<typeof acquireServeLease>;
   try {
     lease = acquireServeLease(store, systemClock, {
@@ -130,6 +135,7 @@ export async function serve(
           ...secrets,
           ...(world.config.slack.apiUrl ? { apiUrl: world.config.slack.apiUrl } : {}),
         },
+        onReceiverFailure: (error) => receiverLost(error),
       },
       world.config.slack.port,
     );
@@ -151,9 +157,16 @@ export async function serve(
       ? "kanaria serve: V8 heap kept compact (--optimize-for-size); start node with --no-optimize-for-size for V8's default."
       : "kanaria serve: V8 heap policy as the node command line chose.",
   );
-  await until;
+  const failure = await Promise.race([until.then(() => undefined), lost]);
   await bot.stop();
   await shutdown(store, lease, sandbox);
+  if (failure) {
+    io.err(
+      `kanaria serve: the Slack receiver failed (${failure.message}); stopped so that it can be restarted. ` +
+        "Unfinished deployments will resume at the next start.",
+    );
+    return 1;
+  }
   io.out("kanaria serve: stopped; unfinished deployments will resume at the next start.");
   return 0;
 }

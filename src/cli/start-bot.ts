@@ -30,6 +30,11 @@ export interface BotOptions {
   /** Charts in analysis replies (default on). */
   charts?: boolean;
   pollIntervalMs?: number;
+  /**
+   * Called when the HTTP receiver gave up after its thread died (see AckThreadReceiver): the bot then
+   * receives nothing from Slack any more, and the caller must stop it rather than run on half alive.
+   */
+  onReceiverFailure?: (error: Error) => void;
 }
 
 export interface Bot {
@@ -56,6 +61,7 @@ export async function startBot(options: BotOptions, port: number): Promise<Bot> 
       signingSecret: options.slack.signingSecret,
       ...(options.slack.appToken ? { appToken: options.slack.appToken } : {}),
       ...(options.slack.apiUrl ? { apiUrl: options.slack.apiUrl } : {}),
+      ...(options.onReceiverFailure ? { onReceiverFailure: options.onReceiverFailure } : {}),
       logger,
     },
     ({ client, queue, home }) => {

@@ -1,7 +1,8 @@
 /**
  * Worker-thread entry of the HTTP receiver (see ack-thread-receiver.ts). Bolt's own HTTPReceiver runs
- * here: it verifies each request's signature (forged or older than five minutes → 401), answers
- * `ssl_check` and `url_verification`, parses the body, and hands every other request to the
+ * here, behind a door (slack-request-gate.ts) that turns away forged requests and timestamps more than
+ * five minutes from now either way (401) and bodies that are not a Slack payload object (400). Bolt
+ * answers `ssl_check` and `url_verification`, parses the body, and hands every other request to the
  * `processEvent` below, which acks at once (the empty 200 Slack waits for) and passes the parsed body to
  * the main thread, where the app's listeners do the work. The bot's main thread drives deployments and
  * writes SQLite; a command arriving while it is busy would otherwise wait for it to finish before even
@@ -18,6 +19,7 @@ import type { App, LogLevel, Logger as SlackLogger } from "@slack/bolt";
 // half a second to start), of which this thread needs the receiver alone.
 // A CommonJS module: its `exports.default` is the class.
 import receiverModule from "@slack/bolt/dist/receivers/HTTPReceiver.js";
+import { gateSlackRequests } from "./slack-request-gate.js";
 
 export interface AckWorkerData {
   signingSecret: string;
@@ -34,10 +36,14 @@ export type AckWorkerMessage =
   | { type: "log"; level: "debug" | "info" | "warn" | "error"; message: string }
   | { type: "stopped" };
 
-/** Main thread → worker. */
-export type AckWorkerCommand = { type: "pong"; id: number } | { type: "stop" };
+/**
+ * Main thread → worker. `crash` is a test hook: the thread dies of an uncaught error, as it would of a
+ * bug, so that the main thread's recovery can be tested (AckThreadReceiver.injectCrash).
+ */
+export type AckWorkerCommand = { type: "pong"; id: number } | { type: "stop" } | { type: "crash" };
 
 const HTTPReceiver = receiverModule.default;
+const ENDPOINT = "/slack/events";
 const port = parentPort;
 if (!port) throw new Error("ack-worker.ts runs as a worker thread (ack-thread-receiver.ts starts it)");
 const data = workerData as AckWorkerData;
@@ -64,7 +70,7 @@ function mainThreadAnswers(): Promise<boolean> {
 
 const receiver = new HTTPReceiver({
   signingSecret: data.signingSecret,
-  endpoints: "/slack/events",
+  endpoints: ENDPOINT,
   processBeforeResponse: false,
   logger: forwardingLogger(),
   customRoutes: [
@@ -81,6 +87,13 @@ const receiver = new HTTPReceiver({
       },
     },
   ],
+});
+
+// Bolt's server calls `requestListener` for every request: the door goes in front of it.
+receiver.requestListener = gateSlackRequests(receiver.requestListener, {
+  signingSecret: data.signingSecret,
+  endpoint: ENDPOINT,
+  log: (level, message) => send({ type: "log", level, message }),
 });
 
 // The receiver only ever calls `processEvent` on the app it is given.
@@ -105,6 +118,12 @@ port.on("message", (command: AckWorkerCommand) => {
   if (command.type === "pong") {
     pings.get(command.id)?.();
     pings.delete(command.id);
+    return;
+  }
+  if (command.type === "crash") {
+    setImmediate(() => {
+      throw new Error("a crash injected into the Slack receiver thread");
+    });
     return;
   }
   const stopped = receiver.stop();

@@ -2,9 +2,11 @@
  * The Bolt app: receives slash commands, button clicks and events over HTTP (`/slack/events`, with
  * `/healthz` beside it) or Socket Mode (when an app token is configured), acks each at once, and hands
  * the work to the handlers. Over HTTP, Bolt's receiver runs on its own thread (ack-thread-receiver.ts)
- * so acks never wait for the engine; it verifies request signatures (forged or older than five
- * minutes → 401). Slack retries an event it thinks was lost, and a double click sends two clicks:
- * deliveries are deduplicated by their ids here, and commands by their trigger id in the store.
+ * so acks never wait for the engine; it verifies request signatures (forged, or a timestamp more than
+ * five minutes from now either way → 401) and turns away bodies that are not a Slack payload (400).
+ * Slack retries an event it thinks was lost, a double click sends two clicks, and a captured request
+ * can be sent again while its signature is valid: deliveries are deduplicated by their ids here, in the
+ * store so that a restart forgets none (delivery-log.ts), and commands by their trigger id too.
  */
 import { App, type AppOptions, type ButtonAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
@@ -43,6 +45,8 @@ export interface SlackApp {
   client: WebClient;
   queue: ChannelSendQueue;
   home: HomePublisher;
+  /** The HTTP receiver; undefined in Socket Mode. */
+  receiver: AckThreadReceiver | undefined;
   /** Starts receiving; returns the HTTP port (0 in Socket Mode). */
   start(port: number): Promise<number>;
   stop(): Promise<void>;
@@ -105,7 +109,10 @@ export function createSlackApp(
   const home = new HomePublisher(client, queue, () => ctx, options.logger);
   ctx = context({ client, queue, home });
   const handlers: SlackContext = ctx;
-  const deliveries = new DeliveryLog(2000);
+  // The context's parts are read when a delivery arrives, not while the app is built.
+  const deliveries = new DeliveryLog({
+    first: (key, at, forgetBefore) => handlers.store.slackDeliveries.first(key, at, forgetBefore),
+  });
   const command = options.command ?? "/deploy";
 
   app.command(command, async ({ command: body, ack, respond }) => {
@@ -181,6 +188,7 @@ export function createSlackApp(
     client,
     queue,
     home,
+    receiver,
     async start(port) {
       await app.init();
       if (!receiver) {

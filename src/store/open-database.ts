@@ -2,16 +2,24 @@
  * Opens a SQLite database the way Kanaria needs it (DESIGN §7): WAL so readers (the CLI, Slack handlers)
  * never block the runner, a busy timeout so short write contention waits instead of failing, foreign
  * keys on, and full sync so a transition recorded before an external effect survives power loss too.
+ *
+ * The database holds who asked for what and why: a new database file is created owner-only (0600), and
+ * so are its -wal and -shm files, which SQLite creates with the database file's own mode. A folder
+ * Kanaria creates for it is owner-only too (0700); an existing folder or database keeps its mode, which
+ * is its operator's choice.
  */
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3, { type Database } from "better-sqlite3";
 import { KanariaError } from "../domain/kanaria-error.js";
 
+const FOLDER_MODE = 0o700;
+const FILE_MODE = 0o600;
+
 export function openDatabase(path: string): Database {
   let db: Database;
   try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") createOwnerOnly(path);
     db = new BetterSqlite3(path);
   } catch (cause) {
     throw new KanariaError("STORE_OPEN_FAILED", `cannot open the database at ${path}`, { cause });
@@ -22,6 +30,17 @@ export function openDatabase(path: string): Database {
   db.pragma("synchronous = FULL");
   cacheStatements(db);
   return db;
+}
+
+/** Creates the missing folders (0700) and an empty database file (0600) unless it exists already. */
+function createOwnerOnly(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: FOLDER_MODE });
+  try {
+    // SQLite would create the file 0644 (less the umask); an empty file is a valid empty database.
+    closeSync(openSync(path, "wx", FILE_MODE));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
 }
 
 /** More distinct SQL texts than the repositories have; past it, statements are prepared each time. */

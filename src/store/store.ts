@@ -13,6 +13,7 @@ import { LockRepository } from "./lock-repository.js";
 import { MeasurementRepository } from "./measurement-repository.js";
 import { defaultMigrationsDir, loadMigrations, type MigrationReport, migrate } from "./migrate.js";
 import { openDatabase } from "./open-database.js";
+import { SlackDeliveryRepository } from "./slack-delivery-repository.js";
 import { SlackThreadRepository } from "./slack-thread-repository.js";
 import { StageRepository } from "./stage-repository.js";
 
@@ -25,6 +26,7 @@ export class Store {
   readonly locks: LockRepository;
   readonly lease: LeaseRepository;
   readonly slackThreads: SlackThreadRepository;
+  readonly slackDeliveries: SlackDeliveryRepository;
   readonly freezeOverrides: FreezeOverrideRepository;
 
   constructor(readonly db: Database) {
@@ -36,6 +38,7 @@ export class Store {
     this.locks = new LockRepository(db);
     this.lease = new LeaseRepository(db);
     this.slackThreads = new SlackThreadRepository(db);
+    this.slackDeliveries = new SlackDeliveryRepository(db);
     this.freezeOverrides = new FreezeOverrideRepository(db);
   }
 

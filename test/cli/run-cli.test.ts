@@ -127,10 +127,10 @@ describe("kanaria CLI", () => {
     const first = await cli(["migrate", "--db", "k.db"], dir);
     expect(first).toMatchObject({ code: 0 });
     expect(first.out).toBe(
-      `${join(dir, "k.db")}: schema version 0 → 3 (applied 0001_init.sql, 0002_slack.sql, 0003_rollback_commands.sql)`,
+      `${join(dir, "k.db")}: schema version 0 → 4 (applied 0001_init.sql, 0002_slack.sql, 0003_rollback_commands.sql, 0004_slack_deliveries.sql)`,
     );
     expect((await cli(["migrate", "--db", "k.db"], dir)).out).toBe(
-      `${join(dir, "k.db")}: already at schema version 3`,
+      `${join(dir, "k.db")}: already at schema version 4`,
     );
   });
 

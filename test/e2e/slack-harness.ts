@@ -93,7 +93,8 @@ export type HarnessOptions = Pick<
 export async function startHarness(options: HarnessOptions = {}): Promise<BotHarness> {
   const clock = new VirtualClock();
   const sandbox = await startSandboxBot({ clock, logger: silentLogger(), charts: false, ...options });
-  const { store, client, slack } = sandbox;
+  // The store is read through `sandbox` each time: `sandbox.restartBot()` opens a new one.
+  const { client, slack } = sandbox;
 
   const poll = async <T>(read: () => T | undefined, what: string): Promise<T> => {
     for (let i = 0; i < POLL_LIMIT; i++) {
@@ -115,12 +116,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<BotHar
     await settle();
   };
   const deployment = (id: string) => {
-    const found = store.deployments.get(id);
+    const found = sandbox.store.deployments.get(id);
     if (!found) throw new Error(`no deployment ${id}`);
     return found;
   };
   const thread = (id: string) => {
-    const t = store.slackThreads.get(id);
+    const t = sandbox.store.slackThreads.get(id);
     return t?.rootTs ? slack.workspace.thread(t.channel, t.rootTs) : [];
   };
   const command = async (user: string, text: string, channel = SANDBOX_CHANNEL) => {
@@ -138,16 +139,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<BotHar
     clock,
     command,
     async deploy(user, text) {
-      const before = new Set(store.deployments.recent(1000).map((d) => d.id));
+      const before = new Set(sandbox.store.deployments.recent(1000).map((d) => d.id));
       const answer = await command(user, text);
-      const created = store.deployments.recent(5).find((d) => !before.has(d.id));
+      const created = sandbox.store.deployments.recent(5).find((d) => !before.has(d.id));
       if (!created) throw new Error(`/deploy ${text} started nothing: ${answer.text}`);
       return created.id;
     },
     ephemeralOf,
     async click(deploymentId, action, user) {
       const t = await poll(() => {
-        const found = store.slackThreads.get(deploymentId);
+        const found = sandbox.store.slackThreads.get(deploymentId);
         return found?.rootTs ? { channel: found.channel, rootTs: found.rootTs } : undefined;
       }, `the thread root of ${deploymentId}`);
       return client.clickButton({
@@ -214,7 +215,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<BotHar
     },
     counts() {
       const count = (table: string) =>
-        (store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+        (sandbox.store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
       return { deployments: count("deployments"), commands: count("commands") };
     },
     async shipFirstVersion() {

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type RemoteFetch, startRemoteFetch } from "../../bench/slack/remote-fetch.js";
 import { silentLogger } from "../../src/engine/logger.js";
 import { slackSignature } from "../../src/sandbox/slack-signed-client.js";
-import { AckThreadReceiver } from "../../src/slack/ack-thread-receiver.js";
+import { AckThreadReceiver, type AckThreadReceiverOptions } from "../../src/slack/ack-thread-receiver.js";
 
 const SECRET = "test-signing-secret";
 
@@ -20,10 +20,14 @@ function blockMainThread(ms: number): number {
   return Date.now();
 }
 
-function signed(body: string, secret = SECRET): Record<string, string> {
-  const timestamp = Math.floor(Date.now() / 1000);
+function signed(
+  body: string,
+  secret = SECRET,
+  options: { contentType?: string; offsetSeconds?: number } = {},
+): Record<string, string> {
+  const timestamp = Math.floor(Date.now() / 1000) + (options.offsetSeconds ?? 0);
   return {
-    "content-type": "application/x-www-form-urlencoded",
+    "content-type": options.contentType ?? "application/x-www-form-urlencoded",
     "x-slack-request-timestamp": String(timestamp),
     "x-slack-signature": slackSignature(secret, timestamp, body),
   };
@@ -56,11 +60,17 @@ afterEach(async () => {
   running = undefined;
 });
 
-async function start(options: { healthTimeoutMs?: number; logger?: pino.Logger } = {}): Promise<Running> {
+async function start(
+  options: Pick<
+    AckThreadReceiverOptions,
+    "healthTimeoutMs" | "maxRestartsPerMinute" | "onRestart" | "onFailure"
+  > & { logger?: pino.Logger } = {},
+): Promise<Running> {
+  const { logger, ...rest } = options;
   const receiver = new AckThreadReceiver({
     signingSecret: SECRET,
-    logger: options.logger ?? silentLogger(),
-    ...(options.healthTimeoutMs ? { healthTimeoutMs: options.healthTimeoutMs } : {}),
+    logger: logger ?? silentLogger(),
+    ...rest,
   });
   const app = new App({
     token: "xoxb-test",
@@ -176,5 +186,93 @@ describe("AckThreadReceiver", () => {
     const second = new AckThreadReceiver({ signingSecret: SECRET, logger: silentLogger() });
     const app = new App({ token: "xoxb-test", receiver: second, tokenVerificationEnabled: false });
     await expect(app.start(r.port)).rejects.toThrow(`the Slack receiver could not listen on port ${r.port}`);
+  });
+
+  it("answers 400 to a signed body that is not a Slack payload object, and goes on receiving", async () => {
+    const r = await start();
+    const url = `http://127.0.0.1:${r.port}/slack/events`;
+    const post = (body: string, contentType: string, secret = SECRET) =>
+      fetch(url, { method: "POST", headers: signed(body, secret, { contentType }), body });
+    const form = "application/x-www-form-urlencoded";
+    const json = "application/json";
+    // Unsigned, the same bodies learn nothing but 401.
+    expect((await post("payload=null", form, "not-the-secret")).status).toBe(401);
+    expect((await post("null", json, "not-the-secret")).status).toBe(401);
+    const bodies: [string, string][] = [
+      ["payload=null", form],
+      ["null", json],
+      ["payload=17", form],
+      ['payload="text"', form],
+      ["payload=%5B%5D", form],
+      ["[]", json],
+      ["true", json],
+      ["{not json", json],
+      ["null", "text/plain"],
+    ];
+    for (const [body, contentType] of bodies) {
+      expect({ body, contentType, status: (await post(body, contentType)).status }).toEqual({
+        body,
+        contentType,
+        status: 400,
+      });
+    }
+    const health = await fetch(`http://127.0.0.1:${r.port}/healthz`);
+    expect(health.status).toBe(200);
+    const fresh = commandBody("after the junk");
+    expect((await fetch(url, { method: "POST", headers: signed(fresh), body: fresh })).status).toBe(200);
+    await until(() => r.seen.length === 1);
+    expect(r.seen.map((s) => s.text)).toEqual(["after the junk"]);
+  });
+
+  it("turns away timestamps more than five minutes from now, in the past or in the future", async () => {
+    const r = await start();
+    const url = `http://127.0.0.1:${r.port}/slack/events`;
+    const status = async (text: string, offsetSeconds: number) => {
+      const body = commandBody(text);
+      const headers = signed(body, SECRET, { offsetSeconds });
+      return (await fetch(url, { method: "POST", headers, body })).status;
+    };
+    expect(await status("six minutes ago", -6 * 60)).toBe(401);
+    expect(await status("six minutes ahead", 6 * 60)).toBe(401);
+    expect(await status("ten minutes ahead", 10 * 60)).toBe(401);
+    expect(await status("a year ahead", 365 * 24 * 3600)).toBe(401);
+    // Clocks differ a little: within the window either way is taken.
+    expect(await status("four minutes ago", -4 * 60)).toBe(200);
+    expect(await status("four minutes ahead", 4 * 60)).toBe(200);
+    await until(() => r.seen.length === 2);
+    expect(r.seen.map((s) => s.text).sort()).toEqual(["four minutes ago", "four minutes ahead"]);
+  });
+
+  it("replaces a receiving thread that dies with a new one on the same port", async () => {
+    const restartedOn: number[] = [];
+    const failures: Error[] = [];
+    const r = await start({
+      onRestart: (port) => restartedOn.push(port),
+      onFailure: (error) => failures.push(error),
+    });
+    expect(await r.receiver.injectCrash()).toBe(r.port);
+    expect(restartedOn).toEqual([r.port]);
+    const health = await fetch(`http://127.0.0.1:${r.port}/healthz`);
+    expect(health.status).toBe(200);
+    const body = commandBody("after the crash");
+    const url = `http://127.0.0.1:${r.port}/slack/events`;
+    expect((await fetch(url, { method: "POST", headers: signed(body), body })).status).toBe(200);
+    await until(() => r.seen.length === 1);
+    expect(r.seen.map((s) => s.text)).toEqual(["after the crash"]);
+    expect(failures).toEqual([]);
+  });
+
+  it("gives up through onFailure when the thread keeps dying, and stops listening", async () => {
+    const failures: Error[] = [];
+    const r = await start({ maxRestartsPerMinute: 1, onFailure: (error) => failures.push(error) });
+    expect(await r.receiver.injectCrash()).toBe(r.port);
+    const gaveUp = await r.receiver.injectCrash().then(
+      () => new Error("the receiver restarted a second time"),
+      (error: Error) => error,
+    );
+    expect(gaveUp.message).toBe("the Slack receiver thread died 2 times within a minute");
+    expect((gaveUp.cause as Error).message).toBe("a crash injected into the Slack receiver thread");
+    expect(failures).toEqual([gaveUp]);
+    await expect(fetch(`http://127.0.0.1:${r.port}/healthz`)).rejects.toThrow();
   });
 });

@@ -151,3 +151,20 @@ describe("0003_rollback_commands", () => {
     ).toThrow(/CHECK constraint failed/);
   });
 });
+
+describe("0004_slack_deliveries", () => {
+  it("adds the delivery table to a database at version 3, keeping what is there", () => {
+    const path = join(tempDir(), "kanaria.db");
+    const db = openDatabase(path);
+    migrate(db, shipped.slice(0, 3));
+    db.prepare("INSERT INTO locks (app, owner, reason, created_at) VALUES ('web', 'U1', 'r', 1)").run();
+    db.close();
+
+    const { store, migration } = openStore(path);
+    expect(migration).toMatchObject({ from: 3, applied: ["0004_slack_deliveries.sql"] });
+    expect(store.locks.get("web")?.owner).toBe("U1");
+    expect(store.slackDeliveries.first("command:t1", 10, 0)).toBe(true);
+    expect(store.slackDeliveries.first("command:t1", 11, 0)).toBe(false);
+    store.close();
+  });
+});

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/store/open-database.js";
 
 describe("openDatabase", () => {
@@ -35,6 +35,52 @@ describe("openDatabase", () => {
     expect(db.prepare("SELECT 500")).not.toBe(db.prepare("SELECT 500"));
     expect(db.prepare("SELECT 500").pluck().get()).toBe(500);
     db.close();
+  });
+
+  describe("file modes, under the usual umask (022)", () => {
+    let umask: number;
+    beforeEach(() => {
+      umask = process.umask(0o022);
+    });
+    afterEach(() => {
+      process.umask(umask);
+    });
+    const mode = (path: string) => statSync(path).mode & 0o777;
+
+    it("creates the database, its -wal and -shm owner-only (0600), in a folder it creates 0700", () => {
+      const parent = mkdtempSync(join(tmpdir(), "kanaria-db-"));
+      const path = join(parent, "state", "nested", "kanaria.db");
+      const db = openDatabase(path);
+      db.exec("CREATE TABLE t (who TEXT); INSERT INTO t VALUES ('alice: hotfix for the outage')");
+      expect(mode(path)).toBe(0o600);
+      expect(mode(`${path}-wal`)).toBe(0o600);
+      expect(mode(`${path}-shm`)).toBe(0o600);
+      expect(mode(join(parent, "state"))).toBe(0o700);
+      expect(mode(join(parent, "state", "nested"))).toBe(0o700);
+      db.close();
+    });
+
+    it("leaves the mode of an existing folder alone", () => {
+      const folder = join(mkdtempSync(join(tmpdir(), "kanaria-db-")), "shared");
+      mkdirSync(folder);
+      chmodSync(folder, 0o750);
+      const db = openDatabase(join(folder, "kanaria.db"));
+      expect(mode(folder)).toBe(0o750);
+      expect(mode(join(folder, "kanaria.db"))).toBe(0o600);
+      db.close();
+    });
+
+    it("opens an existing database as it is, with its rows and its mode", () => {
+      const path = join(mkdtempSync(join(tmpdir(), "kanaria-db-")), "kanaria.db");
+      const first = openDatabase(path);
+      first.exec("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (7)");
+      first.close();
+      chmodSync(path, 0o640);
+      const again = openDatabase(path);
+      expect(again.prepare("SELECT v FROM t").pluck().get()).toBe(7);
+      expect(mode(path)).toBe(0o640);
+      again.close();
+    });
   });
 
   it("says where it could not open the database", () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Deployment } from "../../src/domain/deployment.js";
 import { openStore } from "../../src/store/store.js";
@@ -159,5 +162,22 @@ describe("repositories", () => {
     store.deployments.insert(deployment("b", { app: "api", createdAt: 3 }));
     store.deployments.insert(deployment("c", { status: "FAILURE", createdAt: 2 }));
     expect(store.deployments.recent(2).map((d) => d.id)).toEqual(["b", "c"]);
+  });
+
+  it("remembers Slack delivery keys across a reopen of the file, and forgets the old ones", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "kanaria-deliveries-")), "kanaria.db");
+    const first = openStore(path).store;
+    expect(first.slackDeliveries.first("command:t1", 1_000, 0)).toBe(true);
+    expect(first.slackDeliveries.first("command:t1", 2_000, 0)).toBe(false);
+    expect(first.slackDeliveries.first("event:Ev1", 3_000, 0)).toBe(true);
+    first.close();
+
+    const reopened = openStore(path).store;
+    expect(reopened.slackDeliveries.first("command:t1", 4_000, 1_000)).toBe(false);
+    // Keys seen before `forgetBefore` are gone: command:t1 (seen at 1 000) is taken again.
+    expect(reopened.slackDeliveries.first("event:Ev2", 5_000, 2_000)).toBe(true);
+    expect(reopened.slackDeliveries.count()).toBe(2);
+    expect(reopened.slackDeliveries.first("command:t1", 6_000, 2_000)).toBe(true);
+    reopened.close();
   });
 });
