@@ -12,6 +12,7 @@ import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3, { type Database } from "better-sqlite3";
 import { KanariaError } from "../domain/kanaria-error.js";
+import { retainSqliteObjects } from "./retain-sqlite-objects.js";
 
 const FOLDER_MODE = 0o700;
 const FILE_MODE = 0o600;
@@ -24,6 +25,8 @@ export function openDatabase(path: string): Database {
   } catch (cause) {
     throw new KanariaError("STORE_OPEN_FAILED", `cannot open the database at ${path}`, { cause });
   }
+  // Before any statement exists: on Node 24.19+ the GC must never finalize one (see the module).
+  retainSqliteObjects(db);
   db.pragma("journal_mode = WAL");
   db.pragma("busy_timeout = 5000");
   db.pragma("foreign_keys = ON");
