@@ -34,6 +34,7 @@ import { noMetrics } from "../test/engine/harness.js";
 import { hookedExecutors } from "../test/engine/step-hooks.js";
 import { sandboxAppConfig } from "../test/fixtures/sandbox-app.js";
 import { canaryPipeline, toyApps } from "../test/fixtures/toy-app.js";
+import { percentile } from "./slack/stats.js";
 
 const RUNS = Math.max(1, Number(process.argv[2] ?? 60));
 const SEED = Number(process.argv[3] ?? 20261206);
@@ -194,11 +195,6 @@ clients.ecs.destroy();
 clients.elbv2.destroy();
 await cloud.close();
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? Number.NaN;
-}
 const seconds = (ms: number): string => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : "n/a");
 const verdict = (met: boolean): string => (met ? "met" : "NOT MET");
 const row = (cells: string[]): string =>

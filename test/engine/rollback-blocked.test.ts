@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { Deployment, EventType } from "../../src/domain/deployment.js";
 import { readRollbackBlock } from "../../src/domain/rollback-block.js";
+import type { StageKind } from "../../src/domain/stage-kind.js";
 import { type RollbackPolicy, retryDelayMs } from "../../src/engine/rollback-block.js";
 import { FakeCloud } from "../fakes/fake-cloud.js";
 import { accessDenied, OutagePorts, serviceUnavailable } from "../fakes/outage-ports.js";
@@ -225,6 +226,19 @@ describe("retryDelayMs", () => {
   });
 });
 
+/** The same store, cloud and clock after a restart on a build without `missing`'s executor. */
+async function olderBuild(h: Harness, missing: StageKind): Promise<Harness> {
+  await h.engine.stop();
+  return harness({
+    apps: { web: toyAppConfig() },
+    store: h.store,
+    clock: h.clock,
+    cloud: h.cloud,
+    omitExecutors: [missing],
+    rollbackPolicy: POLICY,
+  });
+}
+
 describe("a resumed deployment on a build that lacks an executor", () => {
   it("fails the stage it cannot run (entered first) and rolls back", async () => {
     const { h } = setUp();
@@ -233,15 +247,8 @@ describe("a resumed deployment on a build that lacks an executor", () => {
     const d = await deploy(h, "v2");
     for (let i = 0; i < 100 && h.store.stages.get(d.id, 2)?.status !== "RUNNING"; i++)
       await h.clock.advance(SECOND);
-    await h.engine.stop();
     // WAIT_APPROVAL (stage 3) has not started; this build cannot run it.
-    const older = harness({
-      apps: { web: toyAppConfig() },
-      store: h.store,
-      clock: h.clock,
-      cloud: h.cloud,
-      omitExecutors: ["WAIT_APPROVAL"],
-    });
+    const older = await olderBuild(h, "WAIT_APPROVAL");
     await older.settle(d.id);
     expect(older.store.stages.get(d.id, 3)).toMatchObject({
       status: "FAILURE",
@@ -254,15 +261,7 @@ describe("a resumed deployment on a build that lacks an executor", () => {
   it("keeps a rollback it cannot run blocked and asks people, without spinning", async () => {
     const { h } = setUp();
     const d = await canaryWaiting(h);
-    await h.engine.stop();
-    const older = harness({
-      apps: { web: toyAppConfig() },
-      store: h.store,
-      clock: h.clock,
-      cloud: h.cloud,
-      omitExecutors: ["ROLLBACK"],
-      rollbackPolicy: POLICY,
-    });
+    const older = await olderBuild(h, "ROLLBACK");
     older.engine.submitCommand({ deploymentId: d.id, kind: "ROLLBACK", actor: "U_BOB" });
     await older.clock.advance(MINUTE);
     expect(status(older, d.id)).toBe("ROLLING_BACK");
