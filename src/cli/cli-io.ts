@@ -1,8 +1,12 @@
-/** What a CLI command may touch: its output streams and working directory (passed in for tests). */
+import type { Env } from "../config/read-secret.js";
+
+/** What a CLI command may touch: its output streams, working directory and environment (passed in for tests). */
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   cwd: string;
+  /** Where secrets given as `{env: X}` are looked up; process.env when left out. */
+  env?: Env;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); long-running commands await it. */
   stopSignal(): Promise<void>;
 }

@@ -38,7 +38,7 @@ const COMMANDS: Command[] = [
     usage: `kanaria check-config [--config ${DEFAULT_CONFIG}]\n\nExit status: 0 when there are no errors (warnings allowed), 1 otherwise.`,
     options: CONFIG_OPTION,
     async run(args, io) {
-      const result = await checkConfig(configPath(args, io), { cwd: io.cwd });
+      const result = await checkConfig(configPath(args, io), { cwd: io.cwd, env: io.env ?? process.env });
       for (const line of result.lines) io.out(line);
       return result.exitCode;
     },
@@ -120,6 +120,7 @@ const COMMANDS: Command[] = [
       }
       // With --sandbox only kanaria.yaml's slack section is used, so a first try needs no file at all.
       const loaded = await loadConfig(configPath(args, io), {
+        env: io.env ?? process.env,
         checkSecrets: true,
         missingAsEmpty: channel !== undefined && typeof args.values.config !== "string",
       });
@@ -221,7 +222,8 @@ async function storePath(args: ParsedArgs, io: CliIo): Promise<string | undefine
   const file = configPath(args, io);
   const loaded = await loadConfig(file);
   if (loaded.config) return loaded.config.store.path;
-  const check = await checkConfig(file, { cwd: io.cwd });
+  // Only the store's path is wanted here, so secrets are not part of why the config does not load.
+  const check = await checkConfig(file, { cwd: io.cwd, checkSecrets: false });
   io.err(`cannot find the database: ${file} does not load. Fix it, or name the database with --db.`);
   for (const line of check.lines) io.err(line);
   return undefined;

@@ -11,7 +11,10 @@ export interface CheckOptions {
   env?: Env;
   /** Paths are printed relative to this folder; defaults to the process's working directory. */
   cwd?: string;
-  /** Also read every secret and report those that cannot be read (values are never printed). */
+  /**
+   * Read every secret kanaria.yaml refers to and report those that cannot be read (values are never
+   * printed). On by default: a config check that passes must not be refused by `serve` for a secret.
+   */
   checkSecrets?: boolean;
 }
 
@@ -24,7 +27,7 @@ export async function checkConfig(file: string, options: CheckOptions = {}): Pro
   const cwd = options.cwd ?? process.cwd();
   const result = await loadConfigDetailed(path.resolve(cwd, file), {
     env: options.env ?? process.env,
-    checkSecrets: options.checkSecrets ?? false,
+    checkSecrets: options.checkSecrets ?? true,
   });
   const lines = result.diagnostics.map((d) => formatDiagnostic(d, cwd));
   const errors = result.diagnostics.filter((d) => d.severity === "error").length;

@@ -2,7 +2,6 @@
  * kanaria.yaml `cloudProviders` and `analysisProviders`, in PipeCD's piped shape (`name`, `type`,
  * `config`). Kanaria deploys to ECS and analyses with Datadog; any other type is refused by name.
  */
-import * as path from "node:path";
 import type { z } from "zod";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
 import { type FieldPath, isRecord } from "./field-path.js";
@@ -64,8 +63,16 @@ export function readCloudProviders(
       region: config.region,
       endpoints: {},
     };
-    if (config.credentialsFile !== undefined)
-      provider.credentialsFile = path.resolve(ctx.dir, config.credentialsFile);
+    if (config.credentialsFile !== undefined) {
+      // Registered like a secret so that a missing or empty credentials file is reported where it is
+      // written, by check-config as well as serve, instead of surfacing later as an AWS SDK error.
+      const source = ctx.resolveSecret({ file: config.credentialsFile }, { env: "" }, [
+        ...where,
+        "config",
+        "credentialsFile",
+      ]);
+      if ("file" in source) provider.credentialsFile = source.file;
+    }
     if (config.profile !== undefined) provider.profile = config.profile;
     if (config.endpoints?.ecs !== undefined) provider.endpoints.ecs = config.endpoints.ecs;
     if (config.endpoints?.elbv2 !== undefined) provider.endpoints.elbv2 = config.endpoints.elbv2;

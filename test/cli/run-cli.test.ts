@@ -4,10 +4,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run-cli.js";
+import type { Env } from "../../src/config/read-secret.js";
 import type { Deployment } from "../../src/domain/deployment.js";
 import { startSandboxSlack } from "../../src/sandbox/slack-server.js";
 import { SlackSignedClient } from "../../src/sandbox/slack-signed-client.js";
 import { openStore } from "../../src/store/store.js";
+import { DEFAULT_SECRETS_ENV } from "../config/config-test-helpers.js";
 import { toyAppConfig } from "../fixtures/toy-app.js";
 
 const SEED = resolve(import.meta.dirname, "../../../shared/seeds/seed-example");
@@ -22,13 +24,15 @@ function temp(): string {
   return dir;
 }
 
-async function cli(args: string[], cwd = temp(), stop: Promise<void> = Promise.resolve()) {
+/** Runs the CLI with `env` as its whole environment (empty by default: no secret leaks in from the shell). */
+async function cli(args: string[], cwd = temp(), stop: Promise<void> = Promise.resolve(), env: Env = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runCli(args, {
     out: (l) => out.push(l),
     err: (l) => err.push(l),
     cwd,
+    env,
     stopSignal: () => stop,
   });
   return { code, out: out.join("\n"), err: err.join("\n") };
@@ -299,6 +303,58 @@ describe("kanaria CLI", () => {
   });
 });
 
+describe("kanaria check-config reads every secret, as serve will", () => {
+  const datadog = (config: string) =>
+    `analysisProviders:\n  - name: datadog\n    type: DATADOG\n    config:\n${config}`;
+
+  it("reports an unset environment variable at the reference, and passes once it is set", async () => {
+    const dir = validSetup();
+    appendFileSync(join(dir, "kanaria.yaml"), datadog("      site: datadoghq.com\n"));
+    const { DD_API_KEY: _, ...withoutApiKey } = DEFAULT_SECRETS_ENV;
+    const missing = await cli(["check-config"], dir, undefined, withoutApiKey);
+    expect(missing.code).toBe(1);
+    expect(missing.out.split("\n")).toEqual([
+      "kanaria.yaml:14:5: error: analysisProviders[0].config.apiKeyFile: environment variable DD_API_KEY is not set (the default, as analysisProviders[0].config.apiKeyFile is not set)",
+      "1 error, 0 warnings in 1 app",
+    ]);
+    const empty = await cli(["check-config"], dir, undefined, { ...DEFAULT_SECRETS_ENV, DD_API_KEY: " " });
+    expect(empty.out).toContain("environment variable DD_API_KEY is empty");
+    const ok = await cli(["check-config"], dir, undefined, DEFAULT_SECRETS_ENV);
+    expect(ok).toMatchObject({ code: 0, out: "0 errors, 0 warnings in 1 app" });
+  });
+
+  it("reports Slack's default variables when kanaria.yaml has no slack section", async () => {
+    const result = await cli(["check-config"], validSetup(), undefined, { DD_API_KEY: "k", DD_APP_KEY: "a" });
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(
+      "kanaria.yaml:1:1: error: slack.botToken: environment variable SLACK_BOT_TOKEN is not set",
+    );
+    expect(result.out).toContain("slack.signingSecret: environment variable SLACK_SIGNING_SECRET is not set");
+  });
+
+  it("reports secret and credentials files that are missing or empty, at the line naming them", async () => {
+    const dir = validSetup();
+    writeFileSync(join(dir, "empty-key"), "\n");
+    writeFileSync(
+      join(dir, "kanaria.yaml"),
+      "cloudProviders:\n  - name: aws\n    type: ECS\n    config:\n      region: ap-northeast-1\n" +
+        "      credentialsFile: ./aws-credentials\n" +
+        datadog("      apiKeyFile: ./dd-api-key\n      applicationKeyFile: ./empty-key\n") +
+        "slack:\n  botToken: {file: ./bot-token}\n" +
+        "apps:\n  - name: web\n    dir: ./web\n",
+    );
+    const result = await cli(["check-config"], dir, undefined, DEFAULT_SECRETS_ENV);
+    expect(result.code).toBe(1);
+    expect(result.out.split("\n")).toEqual([
+      `kanaria.yaml:6:24: error: cloudProviders[0].config.credentialsFile: secret file ${join(dir, "aws-credentials")} does not exist`,
+      `kanaria.yaml:11:19: error: analysisProviders[0].config.apiKeyFile: secret file ${join(dir, "dd-api-key")} does not exist`,
+      `kanaria.yaml:12:27: error: analysisProviders[0].config.applicationKeyFile: file ${join(dir, "empty-key")} is empty`,
+      `kanaria.yaml:14:13: error: slack.botToken: secret file ${join(dir, "bot-token")} does not exist`,
+      "4 errors, 0 warnings in 1 app",
+    ]);
+  });
+});
+
 describe("kanaria sandbox", () => {
   it("serves a seeded sandbox whose endpoints answer the AWS SDK, and says how to point kanaria.yaml at it", async () => {
     let stop: () => void = () => undefined;
@@ -339,7 +395,12 @@ describe.skipIf(!existsSync(SEED))("kanaria check-config on the seed's files", (
   }
 
   it("exits 0 on a valid setup, still warning about the impossible expected.max", async () => {
-    const result = await cli(["check-config"], seedConfig("datadog-provider"));
+    const result = await cli(
+      ["check-config"],
+      seedConfig("datadog-provider"),
+      undefined,
+      DEFAULT_SECRETS_ENV,
+    );
     expect(result.code).toBe(0);
     expect(result.out).toMatch(
       /seed-example\/app\.pipecd\.yaml:36:22: warning: .*expected\.max: max 10 can never be exceeded/,
@@ -348,7 +409,12 @@ describe.skipIf(!existsSync(SEED))("kanaria check-config on the seed's files", (
   });
 
   it("exits 1 when the app names a provider kanaria.yaml does not define, at the provider line", async () => {
-    const result = await cli(["check-config"], seedConfig("rf-sandbox-datadog"));
+    const result = await cli(
+      ["check-config"],
+      seedConfig("rf-sandbox-datadog"),
+      undefined,
+      DEFAULT_SECRETS_ENV,
+    );
     expect(result.code).toBe(1);
     expect(result.out).toMatch(
       /seed-example\/app\.pipecd\.yaml:33:25: error: .*provider: analysis provider "datadog-provider" is not defined .*\(defined: rf-sandbox-datadog\)/,

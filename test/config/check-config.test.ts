@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkConfig, formatDiagnostic } from "../../src/config/check-config.js";
-import { fixtures, writeTree } from "./config-test-helpers.js";
+import { DEFAULT_SECRETS_ENV, fixtures, writeTree } from "./config-test-helpers.js";
 
 let cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -44,13 +44,15 @@ describe("formatDiagnostic", () => {
 
 describe("checkConfig", () => {
   it("exits 0 on the valid fixture with only the summary line", async () => {
-    const check = await checkConfig("valid/kanaria.yaml", { cwd: fixtures });
+    const env = { KANARIA_TEST_SIGNING_SECRET: "a", KANARIA_TEST_APP_TOKEN: "b", DD_APP_KEY: "c" };
+    const check = await checkConfig("valid/kanaria.yaml", { cwd: fixtures, env });
     expect(check).toEqual({ lines: ["0 errors, 0 warnings in 2 apps"], exitCode: 0 });
   });
 
   it("exits 1 on the broken fixture, one line per problem relative to cwd, then the summary", async () => {
     const check = await checkConfig(path.join(fixtures, "broken/kanaria.yaml"), {
       cwd: path.join(fixtures, "broken"),
+      env: DEFAULT_SECRETS_ENV,
     });
     expect(check.exitCode).toBe(1);
     expect(check.lines.at(-1)).toBe("20 errors, 5 warnings in 20 apps");
@@ -67,7 +69,7 @@ describe("checkConfig", () => {
   it("exits 0 when there are only warnings", async () => {
     const { dir, cleanup } = await writeTree({ "kanaria.yaml": "apps: []\n" });
     cleanups.push(cleanup);
-    const check = await checkConfig("kanaria.yaml", { cwd: dir });
+    const check = await checkConfig("kanaria.yaml", { cwd: dir, env: DEFAULT_SECRETS_ENV });
     expect(check).toEqual({
       lines: [
         "kanaria.yaml:1:1: warning: apps: no apps are configured; add entries under apps: so that /deploy has something to deploy",

@@ -11,6 +11,17 @@ export const sharedDir = path.resolve(repoRoot, "../shared");
 export const seedDir = path.join(sharedDir, "seeds/seed-example");
 export const pipecdExamplesDir = path.join(sharedDir, "compat/pipecd-examples");
 
+/**
+ * An environment holding every secret Kanaria reads from a variable by default (Slack, Datadog), so that
+ * check-config, which reads every secret, judges the files and not the machine the tests run on.
+ */
+export const DEFAULT_SECRETS_ENV = {
+  SLACK_BOT_TOKEN: "xoxb-test",
+  SLACK_SIGNING_SECRET: "test-signing-secret",
+  DD_API_KEY: "test-dd-api-key",
+  DD_APP_KEY: "test-dd-app-key",
+} as const;
+
 /** Writes `files` (relative path → content) under a fresh temporary folder; returns it and a cleanup. */
 export async function writeTree(
   files: Record<string, string>,

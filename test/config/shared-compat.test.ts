@@ -10,6 +10,7 @@ import { parse, stringify } from "yaml";
 import { checkConfig } from "../../src/config/check-config.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import {
+  DEFAULT_SECRETS_ENV,
   type Expected,
   mismatch,
   pipecdExamplesDir,
@@ -51,7 +52,7 @@ describe.skipIf(!available)("the seed article's app (../shared/seeds/seed-exampl
       ],
       apps: [{ name: "canary", dir: seedDir }],
     });
-    const check = await checkConfig(file, { cwd: sharedDir });
+    const check = await checkConfig(file, { cwd: sharedDir, env: DEFAULT_SECRETS_ENV });
     expect(check).toEqual({
       lines: [SEED_RATIO_WARNING, SEED_READ_ONLY_WARNING, "0 errors, 2 warnings in 1 app"],
       exitCode: 0,
@@ -85,13 +86,21 @@ describe.skipIf(!available)("the seed article's app (../shared/seeds/seed-exampl
       analysisProviders: piped.spec.analysisProviders,
       apps: [{ name: "canary", dir: seedDir }],
     });
-    const check = await checkConfig(file, { cwd: sharedDir });
+    const check = await checkConfig(file, { cwd: sharedDir, env: DEFAULT_SECRETS_ENV });
     expect(check.exitCode).toBe(1);
-    expect(check.lines).toEqual([
+    // piped's secret files are not on this machine, and serve would refuse them: each is an error at its line.
+    expect(check.lines.slice(0, 3).map((line) => line.replace(/^.*kanaria\.yaml:/, "kanaria.yaml:"))).toEqual(
+      [
+        "kanaria.yaml:6:24: error: cloudProviders[0].config.credentialsFile: secret file /etc/piped-secret/credentials-key does not exist",
+        "kanaria.yaml:12:19: error: analysisProviders[0].config.apiKeyFile: secret file /etc/piped-secret/datadog-api-key does not exist",
+        "kanaria.yaml:13:27: error: analysisProviders[0].config.applicationKeyFile: secret file /etc/piped-secret/datadog-application-key does not exist",
+      ],
+    );
+    expect(check.lines.slice(3)).toEqual([
       'seeds/seed-example/app.pipecd.yaml:33:25: error: spec.pipeline.stages[2].with.metrics[0].provider: analysis provider "datadog-provider" is not defined in kanaria.yaml analysisProviders (defined: rf-sandbox-datadog)',
       SEED_RATIO_WARNING,
       SEED_READ_ONLY_WARNING,
-      "1 error, 2 warnings in 1 app",
+      "4 errors, 2 warnings in 1 app",
     ]);
     const loaded = await loadConfig(file);
     expect(loaded.config?.analysisProviders).toEqual([
