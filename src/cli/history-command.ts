@@ -1,6 +1,7 @@
 /**
  * `kanaria history <app>`: the last deployments of an app from the store, as a table or JSON.
  */
+import { closestNames } from "../domain/closest-names.js";
 import type { Deployment } from "../domain/deployment.js";
 import type { Store } from "../store/store.js";
 
@@ -43,9 +44,20 @@ function toRow(d: Deployment, store: Store): HistoryRow {
   };
 }
 
-/** A plain-text table, newest first; column widths fit the content. */
-export function formatHistory(app: string, rows: readonly HistoryRow[]): string[] {
-  if (rows.length === 0) return [`No deployments of ${app} yet.`];
+/**
+ * A plain-text table, newest first; column widths fit the content. `deployedApps` (apps with deployments)
+ * turns "nothing yet" for a mistyped name into a suggestion of the names that were meant.
+ */
+export function formatHistory(
+  app: string,
+  rows: readonly HistoryRow[],
+  deployedApps: readonly string[] = [],
+): string[] {
+  if (rows.length === 0) {
+    const near = closestNames(app, deployedApps);
+    const hint = near.length === 0 ? "" : ` Did you mean ${near.join(" or ")}?`;
+    return [`No deployments of ${app} yet.${hint}`];
+  }
   const header = ["WHEN (UTC)", "VERSION", "FROM", "STATUS", "BY", "TOOK", "REASON"];
   const body = rows.map((r) => [
     r.createdAt.slice(0, 16).replace("T", " "),

@@ -2,6 +2,7 @@
  * The `kanaria` command line: parses argv, runs one command, returns the exit code (0 ok, 1 the command
  * failed, 2 a usage mistake). Every command has `--help`.
  */
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkConfig } from "../config/check-config.js";
@@ -82,11 +83,18 @@ const COMMANDS: Command[] = [
       }
       const path = await storePath(args, io);
       if (path === undefined) return 1;
+      // Opening creates the file; a read-only command must not leave an empty database behind a typo.
+      if (path !== ":memory:" && !existsSync(path)) {
+        io.err(
+          `kanaria history: the database ${path} does not exist (nothing was deployed with it; check --db or store.path)`,
+        );
+        return 1;
+      }
       const { store } = openStore(path);
       try {
         const rows = historyRows(store, app, limit);
         if (args.values.json === true) io.out(JSON.stringify(rows, null, 2));
-        else for (const line of formatHistory(app, rows)) io.out(line);
+        else for (const line of formatHistory(app, rows, store.deployments.apps())) io.out(line);
       } finally {
         store.close();
       }

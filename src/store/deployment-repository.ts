@@ -104,6 +104,14 @@ export class DeploymentRepository {
     return rows.map(fromRow);
   }
 
+  /** Every app that has at least one deployment, by name (for `kanaria history`'s "did you mean"). */
+  apps(): string[] {
+    const rows = this.db.prepare("SELECT DISTINCT app FROM deployments ORDER BY app").all() as Array<{
+      app: string;
+    }>;
+    return rows.map((row) => row.app);
+  }
+
   /** The newest deployments of every app, newest first (App Home's recent history). */
   recent(limit: number): Deployment[] {
     const rows = this.db

@@ -172,6 +172,20 @@ describe("kanaria CLI", () => {
       durationSeconds: 125,
     });
     expect((await cli(["history", "api", "--db", "k.db"], dir)).out).toBe("No deployments of api yet.");
+    expect(await cli(["history", "wbe", "--db", "k.db"], dir)).toMatchObject({
+      code: 0,
+      out: "No deployments of wbe yet. Did you mean web?",
+    });
+  });
+
+  it("refuses to read a database that does not exist, and does not create it", async () => {
+    const dir = temp();
+    const result = await cli(["history", "web", "--db", "never-created.db"], dir);
+    expect(result).toMatchObject({ code: 1, out: "" });
+    expect(result.err).toBe(
+      `kanaria history: the database ${join(dir, "never-created.db")} does not exist (nothing was deployed with it; check --db or store.path)`,
+    );
+    expect(existsSync(join(dir, "never-created.db"))).toBe(false);
   });
 
   it("finds the database through kanaria.yaml, and explains when that file does not load", async () => {
