@@ -43,11 +43,15 @@ export async function replayCommand(
     text = await readFile(file, "utf8");
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    throw new KanariaError(
-      "RECORDING_UNREADABLE",
-      `cannot read ${given}: ${code === "ENOENT" ? "file not found" : String(cause)}`,
-      { cause },
-    );
+    const why =
+      code === "ENOENT"
+        ? "file not found"
+        : code === "EISDIR"
+          ? "it is a directory, not a recording file"
+          : code === "EACCES"
+            ? "permission denied"
+            : (cause as Error).message;
+    throw new KanariaError("RECORDING_UNREADABLE", `cannot read ${given}: ${why}`, { cause });
   }
   const parsed = parseRecording(file, text);
   if (!parsed.ok) {

@@ -7,6 +7,9 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkConfig } from "../config/check-config.js";
 import { loadConfig } from "../config/load-config.js";
+import { SLACK_SECRET_ENV } from "../config/read-kanaria-file.js";
+import { type Env, readSecret } from "../config/read-secret.js";
+import { closestNames } from "../domain/closest-names.js";
 import { KanariaError } from "../domain/kanaria-error.js";
 import { openStore } from "../store/store.js";
 import { type CliIo, UsageError } from "./cli-io.js";
@@ -127,11 +130,20 @@ const COMMANDS: Command[] = [
         throw new UsageError(`--channel must be a Slack channel id such as C0123ABCD, not "${channel}"`);
       }
       // With --sandbox only kanaria.yaml's slack section is used, so a first try needs no file at all.
-      const loaded = await loadConfig(configPath(args, io), {
-        env: io.env ?? process.env,
-        checkSecrets: true,
-        missingAsEmpty: channel !== undefined && typeof args.values.config !== "string",
-      });
+      const file = configPath(args, io);
+      const env = io.env ?? process.env;
+      const standIn = channel !== undefined && typeof args.values.config !== "string" && !existsSync(file);
+      if (standIn) {
+        // Without the file there is no line to point at: say which variables to set instead.
+        const problems = await unreadableSecrets(Object.values(SLACK_SECRET_ENV), env);
+        if (problems.length > 0) {
+          io.err(
+            `kanaria serve: there is no ${DEFAULT_CONFIG} in ${io.cwd}, so --sandbox takes the Slack secrets from the environment, but ${problems.join(" and ")}`,
+          );
+          return 1;
+        }
+      }
+      const loaded = await loadConfig(file, { env, checkSecrets: true, missingAsEmpty: standIn });
       return serve(loaded, io, io.stopSignal(), channel ? { sandbox: { channel } } : {});
     },
   },
@@ -192,7 +204,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await command.run(parsed as ParsedArgs, io);
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {
-      io.err(`kanaria ${command.name}: ${(error as Error).message}`);
+      io.err(`kanaria ${command.name}: ${usageMessage(error as Error, command)}`);
       io.err(`Usage: ${command.usage}`);
       return 2;
     }
@@ -235,6 +247,33 @@ async function storePath(args: ParsedArgs, io: CliIo): Promise<string | undefine
   io.err(`cannot find the database: ${file} does not load. Fix it, or name the database with --db.`);
   for (const line of check.lines) io.err(line);
   return undefined;
+}
+
+/** Why each of the environment variables `names` cannot serve as a secret (empty when all can). */
+async function unreadableSecrets(names: readonly string[], env: Env): Promise<string[]> {
+  const problems: string[] = [];
+  for (const name of names) {
+    try {
+      await readSecret({ env: name }, env);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  return problems;
+}
+
+/**
+ * parseArgs's own unknown-option message ends in an unbalanced quote and a hint about positionals that
+ * no command here takes; ours names the option and the command's options closest to it.
+ */
+function usageMessage(error: Error, command: Command): string {
+  const unknown = /^Unknown option '([^']+)'/.exec(error.message)?.[1];
+  if ((error as { code?: unknown }).code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION" || unknown === undefined)
+    return error.message;
+  const options = [...Object.keys(command.options), "help"].map((name) => `--${name}`);
+  const near = closestNames(unknown, options);
+  const hint = near.length > 0 ? `did you mean ${near.join(" or ")}?` : `options: ${options.join(", ")}`;
+  return `Unknown option '${unknown}'; ${hint}`;
 }
 
 function isParseArgsError(error: unknown): boolean {

@@ -56,7 +56,8 @@ export async function loadConfigDetailed(
       ? { ok: true as const, document: parseYamlDocument(file, "{}\n") }
       : found;
   if (!read.ok) {
-    const message = `cannot read kanaria.yaml: ${read.reason}`;
+    // Named as given (`--config nope.yaml`), not as the default file name.
+    const message = `cannot read ${path.basename(file)}: ${read.reason}`;
     shared.add({ file, line: 1, col: 1, severity: "error", path: "", message });
     return nothing();
   }

@@ -30,6 +30,12 @@ export interface KanariaFile {
   secrets: Array<{ source: SecretSource; path: FieldPath; defaulted: boolean }>;
 }
 
+/** Where the Slack secrets are read from when kanaria.yaml's slack section does not say. */
+export const SLACK_SECRET_ENV = {
+  botToken: "SLACK_BOT_TOKEN",
+  signingSecret: "SLACK_SIGNING_SECRET",
+} as const;
+
 /** Reads kanaria.yaml's content. `sink` receives the problems of the shared part (not of app entries). */
 export async function readKanariaFile(doc: YamlDocument, sink: DiagnosticSink): Promise<KanariaFile> {
   const dir = path.dirname(doc.file);
@@ -53,8 +59,8 @@ export async function readKanariaFile(doc: YamlDocument, sink: DiagnosticSink): 
   let slack: SlackSettings | undefined;
   if (slackRaw) {
     slack = {
-      botToken: resolveSecret(slackRaw.botToken, { env: "SLACK_BOT_TOKEN" }, ["slack", "botToken"]),
-      signingSecret: resolveSecret(slackRaw.signingSecret, { env: "SLACK_SIGNING_SECRET" }, [
+      botToken: resolveSecret(slackRaw.botToken, { env: SLACK_SECRET_ENV.botToken }, ["slack", "botToken"]),
+      signingSecret: resolveSecret(slackRaw.signingSecret, { env: SLACK_SECRET_ENV.signingSecret }, [
         "slack",
         "signingSecret",
       ]),

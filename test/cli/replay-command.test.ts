@@ -205,6 +205,12 @@ describe("kanaria replay", () => {
     expect(err).toContain("cannot read no-such-recording.json: file not found");
   });
 
+  it("exits 1 with one plain line when given a directory", async () => {
+    const { code, err } = await cli(["replay", "."], recordingFile("{}").cwd);
+    expect(code).toBe(1);
+    expect(err).toBe("kanaria replay: cannot read .: it is a directory, not a recording file");
+  });
+
   it("exits 2 for usage mistakes", async () => {
     expect((await cli(["replay"])).code).toBe(2);
     expect((await cli(["replay", "a.json", "b.json"])).err).toContain('unexpected argument "b.json"');

@@ -123,7 +123,23 @@ describe("kanaria CLI", () => {
     expect(badLimit.err).toContain("Usage: kanaria history");
     const unknownFlag = await cli(["migrate", "--dbb", "x.db"]);
     expect(unknownFlag.code).toBe(2);
-    expect(unknownFlag.err).toMatch(/Unknown option '--dbb'/);
+    expect(unknownFlag.err.split("\n")[0]).toBe(
+      "kanaria migrate: Unknown option '--dbb'; did you mean --db?",
+    );
+    const bogus = await cli(["serve", "--bogus"]);
+    expect(bogus.code).toBe(2);
+    expect(bogus.err.split("\n")[0]).toBe(
+      "kanaria serve: Unknown option '--bogus'; options: --config, --sandbox, --channel, --help",
+    );
+  });
+
+  it("names the config file it was given when it cannot be read", async () => {
+    const result = await cli(["check-config", "--config", "nope.yaml"]);
+    expect(result).toMatchObject({ code: 1 });
+    expect(result.out.split("\n")).toEqual([
+      "nope.yaml:1:1: error: cannot read nope.yaml: file not found",
+      "1 error, 0 warnings in 0 apps",
+    ]);
   });
 
   it("migrates a database and says so, then finds nothing to do", async () => {
@@ -298,14 +314,21 @@ describe("kanaria CLI", () => {
   it("serves --sandbox without a kanaria.yaml (Slack secrets from the environment), but nothing else", async () => {
     const empty = temp();
     const sandbox = await cli(["serve", "--sandbox", "--channel", "C0DEPLOYS"], empty);
-    expect(sandbox.code).toBe(1);
-    expect(sandbox.err).toContain("environment variable SLACK_BOT_TOKEN is not set");
-    expect(sandbox.err).not.toContain("cannot read kanaria.yaml");
+    expect(sandbox).toMatchObject({
+      code: 1,
+      err: `kanaria serve: there is no kanaria.yaml in ${empty}, so --sandbox takes the Slack secrets from the environment, but environment variable SLACK_BOT_TOKEN is not set and environment variable SLACK_SIGNING_SECRET is not set`,
+    });
+    const half = await cli(["serve", "--sandbox", "--channel", "C0DEPLOYS"], empty, undefined, {
+      SLACK_BOT_TOKEN: "xoxb-x",
+      SLACK_SIGNING_SECRET: "",
+    });
+    expect(half.code).toBe(1);
+    expect(half.err).toMatch(/, but environment variable SLACK_SIGNING_SECRET is empty$/);
     const plain = await cli(["serve"], empty);
     expect(plain.code).toBe(1);
     expect(plain.err).toContain("kanaria.yaml:1:1: error: cannot read kanaria.yaml: file not found");
     const named = await cli(["serve", "--sandbox", "--channel", "C0DEPLOYS", "--config", "mine.yaml"], empty);
-    expect(named.err).toContain("mine.yaml:1:1: error: cannot read kanaria.yaml: file not found");
+    expect(named.err).toContain("mine.yaml:1:1: error: cannot read mine.yaml: file not found");
   });
 
   it("refuses to serve a configuration with errors", async () => {
