@@ -31,6 +31,7 @@ import { type SandboxDatadog, startSandboxDatadog } from "../../src/sandbox/data
 import type { SeededApp } from "../../src/sandbox/seed-app.js";
 import { type SandboxCloud, startSandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
 import { driveToEnd, type Harness, harness } from "../engine/harness.js";
+import { hookedExecutors } from "../engine/step-hooks.js";
 import { FakeClock } from "../fakes/fake-clock.js";
 
 const SEED = resolve(import.meta.dirname, "../../../shared/seeds/seed-example");
@@ -210,7 +211,7 @@ describe.skipIf(!existsSync(SEED))("the seed's ANALYSIS stage on the sandbox", (
   /** Deploys 1.23-alpine (quick sync) so that the next deployment runs the pipeline. */
   async function firstDeployment(h: Harness): Promise<void> {
     const id = deploy(h, "1.23-alpine");
-    await driveToEnd(h, id);
+    await h.settle(id);
     expect(h.store.deployments.get(id)?.status).toBe("SUCCESS");
   }
 
@@ -246,7 +247,7 @@ describe.skipIf(!existsSync(SEED))("the seed's ANALYSIS stage on the sandbox", (
     const h = harness({ apps: { canary: app }, clock, ports: ports(recorder) });
     await firstDeployment(h);
     const id = deploy(h, "1.25-alpine");
-    await driveToEnd(h, id);
+    await h.settle(id);
     expect(h.store.deployments.get(id)?.status).toBe("SUCCESS");
     const ticks = h.store.measurements.list(id, ANALYSIS);
     expect(ticks.map((t) => t.verdict)).toEqual(Array(10).fill("PASS"));
@@ -267,7 +268,7 @@ describe.skipIf(!existsSync(SEED))("the seed's ANALYSIS stage on the sandbox", (
     const h = harness({ apps: { canary: app }, clock, ports: ports(recorder) });
     await firstDeployment(h);
     const id = deploy(h, "1.25-bad30");
-    await driveToEnd(h, id);
+    await h.settle(id);
     expect(h.store.deployments.get(id)?.status).toBe("ROLLED_BACK");
     const ticks = h.store.measurements.list(id, ANALYSIS);
     expect(ticks).toHaveLength(1);
@@ -299,11 +300,23 @@ describe.skipIf(!existsSync(SEED))("the seed's ANALYSIS stage on the sandbox", (
       },
     });
     const recorder = new RecordingMetrics(provider);
-    const h = harness({ apps: { canary: app }, clock, ports: ports(recorder) });
+    // The lag shifts the first window to the minute before the analysis starts: the canary must already
+    // take traffic then, or that window holds no whole canary bucket and THRESHOLD's no-data rule fails
+    // it. So the canary gets `lag` of traffic before the analysis starts (as a WAIT stage would give it).
+    const h = harness({
+      apps: { canary: app },
+      clock,
+      ports: ports(recorder),
+      replaceExecutors: hookedExecutors({
+        beforeFirstStep: async (ctx) => {
+          if (ctx.stage.kind === "ANALYSIS") await clock.sleep(lagMs);
+        },
+      }),
+    });
     await firstDeployment(h);
     const id = deploy(h, "1.25-alpine");
     const before = sent.length;
-    await driveToEnd(h, id);
+    await h.settle(id);
     expect(h.store.deployments.get(id)?.status).toBe("SUCCESS");
     const ticks = h.store.measurements.list(id, ANALYSIS);
     expect(ticks.map((t) => t.verdict)).toEqual(Array(10).fill("PASS"));
@@ -338,7 +351,7 @@ describe.skipIf(!existsSync(SEED))("the seed's ANALYSIS stage on the sandbox", (
     const h = harness({ apps: { canary: app }, clock, ports: ports(recorder) });
     await firstDeployment(h);
     const id = deploy(h, "v3-bad");
-    await driveToEnd(h, id);
+    await h.settle(id);
     expect(h.store.deployments.get(id)?.status).toBe("ROLLED_BACK");
     const stage = h.store.stages.get(id, ANALYSIS);
     expect(stage?.status).toBe("FAILURE");
@@ -381,7 +394,7 @@ describe.skipIf(!existsSync(SEED))("the seed's ANALYSIS stage on the sandbox", (
     const h = harness({ apps: { canary: app }, clock, ports: ports(recorder) });
     await firstDeployment(h);
     const id = deploy(h, "v3");
-    await driveToEnd(h, id);
+    await h.settle(id);
     expect(h.store.deployments.get(id)?.status).toBe("SUCCESS");
     const live = h.store.measurements.list(id, ANALYSIS);
     expect(live.map((t) => t.verdict)).toEqual(Array(10).fill("PASS"));
