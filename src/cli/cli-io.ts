@@ -5,7 +5,7 @@ export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   cwd: string;
-  /** Where secrets given as `{env: X}` are looked up; process.env when left out. */
+  /** Where secrets given as `{env: X}` are looked up; the process environment (read by config/) when left out. */
   env?: Env;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); long-running commands await it. */
   stopSignal(): Promise<void>;

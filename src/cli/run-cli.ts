@@ -42,7 +42,8 @@ const COMMANDS: Command[] = [
     usage: `kanaria check-config [--config ${DEFAULT_CONFIG}]\n\nExit status: 0 when there are no errors (warnings allowed), 1 otherwise.`,
     options: CONFIG_OPTION,
     async run(args, io) {
-      const result = await checkConfig(configPath(args, io), { cwd: io.cwd, env: io.env ?? process.env });
+      // No `env` given: config/ reads the process environment itself (only config/ reads it).
+      const result = await checkConfig(configPath(args, io), { cwd: io.cwd, ...envOf(io) });
       for (const line of result.lines) io.out(line);
       return result.exitCode;
     },
@@ -131,11 +132,10 @@ const COMMANDS: Command[] = [
       }
       // With --sandbox only kanaria.yaml's slack section is used, so a first try needs no file at all.
       const file = configPath(args, io);
-      const env = io.env ?? process.env;
       const standIn = channel !== undefined && typeof args.values.config !== "string" && !existsSync(file);
       if (standIn) {
         // Without the file there is no line to point at: say which variables to set instead.
-        const problems = await unreadableSecrets(Object.values(SLACK_SECRET_ENV), env);
+        const problems = await unreadableSecrets(Object.values(SLACK_SECRET_ENV), io.env);
         if (problems.length > 0) {
           io.err(
             `kanaria serve: there is no ${DEFAULT_CONFIG} in ${io.cwd}, so --sandbox takes the Slack secrets from the environment, but ${problems.join(" and ")}`,
@@ -143,7 +143,7 @@ const COMMANDS: Command[] = [
           return 1;
         }
       }
-      const loaded = await loadConfig(file, { env, checkSecrets: true, missingAsEmpty: standIn });
+      const loaded = await loadConfig(file, { ...envOf(io), checkSecrets: true, missingAsEmpty: standIn });
       return serve(loaded, io, io.stopSignal(), channel ? { sandbox: { channel } } : {});
     },
   },
@@ -249,8 +249,13 @@ async function storePath(args: ParsedArgs, io: CliIo): Promise<string | undefine
   return undefined;
 }
 
+/** The environment a test gave the CLI, as config/'s option; none = config/ reads process.env. */
+function envOf(io: CliIo): { env?: Env } {
+  return io.env ? { env: io.env } : {};
+}
+
 /** Why each of the environment variables `names` cannot serve as a secret (empty when all can). */
-async function unreadableSecrets(names: readonly string[], env: Env): Promise<string[]> {
+async function unreadableSecrets(names: readonly string[], env: Env | undefined): Promise<string[]> {
   const problems: string[] = [];
   for (const name of names) {
     try {

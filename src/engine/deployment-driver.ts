@@ -16,6 +16,7 @@ import type { Store } from "../store/store.js";
 import { applyCommand } from "./apply-command.js";
 import { APPROVAL_KEY, readApprovalState } from "./approval-state.js";
 import { beginRollback } from "./begin-rollback.js";
+import { recordCleanStart, runningOwners } from "./clean-starts.js";
 import type { ExecutorRegistry } from "./executor-registry.js";
 import type { Journal, JournalWriter } from "./journal.js";
 import type { Logger } from "./logger.js";
@@ -159,13 +160,9 @@ export class DeploymentDriver {
    */
   private async startClean(deployment: Deployment, log: Logger): Promise<"go" | "finished" | number> {
     const { store, journal, clock } = this.deps;
-    const id = this.deploymentId;
-    const running = (owner: string) => {
-      const status = owner === id ? undefined : store.deployments.summary(owner)?.status;
-      return status !== undefined && !isTerminalDeploymentStatus(status);
-    };
     let outcome: CleanStartOutcome;
     try {
+      const running = runningOwners(store, this.deploymentId);
       outcome = await this.deps.cleanStart(deployment.appConfig, this.deps.ports, running);
       this.stepErrors = 0;
     } catch (error) {
@@ -176,28 +173,8 @@ export class DeploymentDriver {
         return clock.now() + errorBackoffMs(this.stepErrors);
       outcome = { kind: "unsafe", found: [`the service could not be checked: ${message}`], repair: [] };
     }
-    if (outcome.kind === "clean") return "go";
-    const found = outcome.found.join("; ");
-    if (outcome.kind === "repaired") {
-      journal.write(id, (w) =>
-        w.event({
-          type: "CLEAN_START",
-          message: `found ${found}; repaired before starting: ${outcome.done.join("; ")}`,
-          data: { found: outcome.found, done: outcome.done },
-        }),
-      );
-      return "go";
-    }
-    const repair = outcome.repair.length > 0 ? `; to repair by hand: ${outcome.repair.join(" && ")}` : "";
-    journal.write(id, (w) => {
-      w.event({
-        type: "CLEAN_START",
-        message: `not starting: ${found}${repair}`,
-        data: { found: outcome.found, repair: outcome.repair },
-      });
-      beginRollback(w, store, "CANCEL", `refused: the service is not in a state to deploy on: ${found}`);
-    });
-    return "finished";
+    const goes = journal.write(this.deploymentId, (w) => recordCleanStart(w, store, outcome));
+    return goes ? "go" : "finished";
   }
 
   private nextStage(deployment: Deployment, stages: readonly Stage[]): Stage | undefined {

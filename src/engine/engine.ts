@@ -17,6 +17,7 @@ import type { CleanStart } from "../stages/clean-start.js";
 import type { AppLock } from "../store/lock-repository.js";
 import type { Store } from "../store/store.js";
 import { applyCommand } from "./apply-command.js";
+import { cleanIdleApps } from "./clean-starts.js";
 import { DeploymentDriver } from "./deployment-driver.js";
 import type { ExecutorRegistry } from "./executor-registry.js";
 import { Journal } from "./journal.js";
@@ -116,7 +117,11 @@ export class Engine {
   /** Resumes unfinished deployments and starts watching for work written by other processes. */
   start(): void {
     for (const id of this.deps.store.deployments.activeIds()) this.drive(id, "resumed");
-    this.idleChecked = this.cleanIdleApps();
+    this.idleChecked = cleanIdleApps({
+      ...this.deps,
+      log: this.log,
+      signal: this.stopper.signal,
+    });
     // Commands left while no engine ran (e.g. for a deployment that has since ended) are answered now.
     this.poll();
     const interval = this.deps.pollIntervalMs ?? 1000;
@@ -135,39 +140,6 @@ export class Engine {
   /** Resolves once `start`'s clean start of the idle apps is over. */
   idleAppsChecked(): Promise<void> {
     return this.idleChecked;
-  }
-
-  /**
-   * At start, every app without a running deployment gets the clean start a deployment gets: what a
-   * crashed or hand-ended run left (split weights, task sets nobody owns) is repaired, traffic first,
-   * or reported when a repair is not safe, in the app's channel. One app's failure does not stop the
-   * others; the app's next deployment checks again anyway.
-   */
-  private async cleanIdleApps(): Promise<void> {
-    const { store, apps, notifier } = this.deps;
-    const running = (owner: string) => {
-      const status = store.deployments.summary(owner)?.status;
-      return status !== undefined && !isTerminalDeploymentStatus(status);
-    };
-    for (const name of apps.names()) {
-      const app = apps.get(name);
-      if (!app || store.deployments.activeForApp(name) || this.stopper.signal.aborted) continue;
-      try {
-        const outcome = await this.deps.cleanStart(app.config, this.deps.portsFor(name), running);
-        if (outcome.kind === "repaired") {
-          notifier.notice(name, `found ${outcome.found.join("; ")}; repaired: ${outcome.done.join("; ")}`);
-        } else if (outcome.kind === "unsafe") {
-          const repair =
-            outcome.repair.length > 0 ? `; to repair by hand: ${outcome.repair.join(" && ")}` : "";
-          notifier.notice(
-            name,
-            `left as found, not safe to repair on its own: ${outcome.found.join("; ")}${repair}`,
-          );
-        }
-      } catch (error) {
-        this.log.warn({ err: error, app: name }, "could not check the app's service at start");
-      }
-    }
   }
 
   requestDeployment(request: DeploymentRequest): DeploymentRequestOutcome {
