@@ -249,7 +249,7 @@ async function storePath(args: ParsedArgs, io: CliIo): Promise<string | undefine
   return undefined;
 }
 
-/** The environment a test gave the CLI, as config/'s option; none = config/ reads process.env. */
+/** The environment a test gave the CLI, as config/'s option; none = config/ reads the real environment. */
 function envOf(io: CliIo): { env?: Env } {
   return io.env ? { env: io.env } : {};
 }

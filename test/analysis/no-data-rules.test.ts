@@ -6,8 +6,6 @@
 import { describe, expect, it } from "vitest";
 import {
   type AnalysisDecision,
-  DEFAULT_NO_DATA_LIMIT,
-  DEFAULT_NO_DATA_SHARE,
   type DecisionLimits,
   decideAnalysis,
 } from "../../src/analysis/analysis-decision.js";
@@ -15,14 +13,9 @@ import { foldMetric, type TickRecord } from "../../src/analysis/metric-progress.
 import { DEFAULT_SEQUENTIAL_PRIOR } from "../../src/analysis/sequential-prior.js";
 import type { TickVerdict } from "../../src/analysis/tick-evaluators.js";
 import type { AnalysisMetric, MetricCommon } from "../../src/config/types.js";
-import { metricCommon, sequentialMetric } from "../fixtures/metric-common.js";
+import { DEFAULT_LIMITS as LIMITS, metricCommon, sequentialMetric } from "../fixtures/metric-common.js";
 
 const MINUTE = 60_000;
-const LIMITS: DecisionLimits = {
-  consecutiveErrorLimit: 4,
-  noDataLimit: DEFAULT_NO_DATA_LIMIT,
-  noDataShare: DEFAULT_NO_DATA_SHARE,
-};
 
 const sequential = sequentialMetric("errors");
 const threshold = (overrides: Partial<MetricCommon> = {}): AnalysisMetric => ({
