@@ -17,6 +17,10 @@
  *   npm run bench:faults [-- runs [seed]]
  */
 import { setTimeout as realSleep } from "node:timers/promises";
+import { FAULT_WINDOW_KINDS } from "../sandbox/fault-windows.js";
+import { SeededRandom } from "../sandbox/seeded-random.js";
+import { startSandboxCloud } from "../sandbox/start-sandbox-cloud.js";
+import { VirtualClock } from "../sandbox/virtual-clock.js";
 import { Engine } from "../src/engine/engine.js";
 import { ExecutorRegistry } from "../src/engine/executor-registry.js";
 import { silentLogger } from "../src/engine/logger.js";
@@ -24,10 +28,6 @@ import type { StageExecutor, StagePorts } from "../src/engine/stage-executor.js"
 import { createAwsClients } from "../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../src/providers/aws/aws-load-balancer.js";
-import { FAULT_WINDOW_KINDS } from "../src/sandbox/fault-windows.js";
-import { SeededRandom } from "../src/sandbox/seeded-random.js";
-import { startSandboxCloud } from "../src/sandbox/start-sandbox-cloud.js";
-import { VirtualClock } from "../src/sandbox/virtual-clock.js";
 import { cleanStartEcs } from "../src/stages/clean-start.js";
 import { openStore } from "../src/store/store.js";
 import { noMetrics } from "../test/engine/harness.js";

@@ -13,7 +13,9 @@
  */
 import { performance } from "node:perf_hooks";
 import { setTimeout as realSleep } from "node:timers/promises";
-import type { AppConfig } from "../src/config/types.js";
+import { startSandboxCloud } from "../sandbox/start-sandbox-cloud.js";
+import { VirtualClock } from "../sandbox/virtual-clock.js";
+import type { AppConfig } from "../src/domain/app-config.js";
 import { Engine } from "../src/engine/engine.js";
 import { silentLogger } from "../src/engine/logger.js";
 import type { StagePorts } from "../src/engine/stage-executor.js";
@@ -22,8 +24,6 @@ import { createAwsClients } from "../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../src/providers/aws/aws-load-balancer.js";
 import { metricsFromQuery } from "../src/providers/metrics-from-query.js";
-import { startSandboxCloud } from "../src/sandbox/start-sandbox-cloud.js";
-import { VirtualClock } from "../src/sandbox/virtual-clock.js";
 import { cleanStartEcs } from "../src/stages/clean-start.js";
 import { defaultExecutors } from "../src/stages/default-executors.js";
 import { openStore } from "../src/store/store.js";

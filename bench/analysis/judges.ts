@@ -35,7 +35,7 @@ import type {
   MetricCommon,
   SequentialMetric,
   ThresholdMetric,
-} from "../../src/config/types.js";
+} from "../../src/domain/analysis-metric.js";
 import { hodgesLehmann, type ShiftEstimate } from "./hodges-lehmann.js";
 
 /** What a judge concludes about one canary. `ask`: Kanaria's INCONCLUSIVE (people are asked). */

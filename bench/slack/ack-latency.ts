@@ -19,11 +19,11 @@ import {
   SANDBOX_OTHER_CHANNEL,
   SANDBOX_PEOPLE,
   startSandboxBot,
-} from "../../src/cli/sandbox-bot.js";
-import { sandboxAppName } from "../../src/cli/sandbox-stack.js";
+} from "../../sandbox/cli/sandbox-bot.js";
+import { sandboxAppName } from "../../sandbox/cli/sandbox-stack.js";
+import { SlackSignedClient } from "../../sandbox/slack-signed-client.js";
+import { VirtualClock } from "../../sandbox/virtual-clock.js";
 import type { Logger } from "../../src/engine/logger.js";
-import { SlackSignedClient } from "../../src/sandbox/slack-signed-client.js";
-import { VirtualClock } from "../../src/sandbox/virtual-clock.js";
 import { type RemoteFetch, startRemoteFetch } from "./remote-fetch.js";
 import { countBy } from "./stats.js";
 import { backgroundTime, type Pace } from "./time-driver.js";

@@ -17,10 +17,10 @@ import {
   SANDBOX_PEOPLE,
   type SandboxBot,
   startSandboxBot,
-} from "../../src/cli/sandbox-bot.js";
+} from "../../sandbox/cli/sandbox-bot.js";
+import { findButton } from "../../sandbox/slack-payloads.js";
+import { VirtualClock } from "../../sandbox/virtual-clock.js";
 import type { Logger } from "../../src/engine/logger.js";
-import { findButton } from "../../src/sandbox/slack-payloads.js";
-import { VirtualClock } from "../../src/sandbox/virtual-clock.js";
 import { ACTION_IDS } from "../../src/views/action-ids.js";
 import { type ResourceReport, startResourceSampler } from "./resource-sampler.js";
 import { countBy } from "./stats.js";

@@ -6,7 +6,7 @@
  * what the benchmark measures.
  */
 import { setTimeout as realSleep } from "node:timers/promises";
-import type { VirtualClock } from "../../src/sandbox/virtual-clock.js";
+import type { VirtualClock } from "../../sandbox/virtual-clock.js";
 
 /** How fast virtual time moves: `stepMs` of virtual time, then `pauseMs` of real time, repeated. */
 export interface Pace {

@@ -19,7 +19,7 @@
  *   it could not have detected even a `INCONCLUSIVE_FACTOR`× increase) → ASK.
  * `dryRun` metrics are measured and shown but never decide.
  */
-import type { AnalysisMetric } from "../config/types.js";
+import type { AnalysisMetric } from "../domain/analysis-metric.js";
 import { hasFailed, hasNoDataRule, type MetricProgress } from "./metric-progress.js";
 import { formatNumber } from "./tick-evaluators.js";
 

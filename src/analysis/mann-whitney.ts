@@ -7,7 +7,7 @@
  *
  * Pure: no I/O, no randomness.
  */
-import type { Deviation } from "../config/types.js";
+import type { Deviation } from "../domain/analysis-metric.js";
 import { doubledMidranks } from "./doubled-midranks.js";
 import { exactUTails } from "./exact-u-tails.js";
 import { normalCdf } from "./normal-cdf.js";

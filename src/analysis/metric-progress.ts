@@ -15,7 +15,7 @@
  *   DATA_ERROR of a metric with the no-data rule also counts as a tick without data (its data was
  *   thrown away).
  */
-import type { AnalysisMetric } from "../config/types.js";
+import type { AnalysisMetric } from "../domain/analysis-metric.js";
 import type { SequentialPrior } from "./sequential-prior.js";
 import {
   initialSequentialState,

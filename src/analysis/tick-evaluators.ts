@@ -7,7 +7,7 @@
  *   the control's (baseline, primary, or the previous release at the same elapsed time), in the
  *   direction `deviation` says; the tick fails when p ≤ 0.05, as in PipeCD.
  */
-import type { Deviation } from "../config/types.js";
+import type { Deviation } from "../domain/analysis-metric.js";
 import { deviationToAlternative, mannWhitneyU } from "./mann-whitney.js";
 
 /**

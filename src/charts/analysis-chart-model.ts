@@ -20,8 +20,8 @@
  */
 import { median } from "../analysis/median.js";
 import { isUnanswered } from "../analysis/tick-evaluators.js";
-import type { AnalysisMetric } from "../config/types.js";
-import type { Measurement } from "../store/measurement-repository.js";
+import type { AnalysisMetric } from "../domain/analysis-metric.js";
+import type { Measurement } from "../domain/measurement.js";
 import { clockTime, finiteNumber, finiteNumbers, formatFigure, formatInterval } from "./chart-format.js";
 import { decisionFigure } from "./decision-figure.js";
 

@@ -4,8 +4,8 @@
  * `analysis-chart-model.ts`), ignoring any of the wrong type.
  */
 import { isUnanswered } from "../analysis/tick-evaluators.js";
-import type { AnalysisMetric } from "../config/types.js";
-import type { Measurement } from "../store/measurement-repository.js";
+import type { AnalysisMetric } from "../domain/analysis-metric.js";
+import type { Measurement } from "../domain/measurement.js";
 import type { ChartOutcomeVerdict } from "./analysis-chart-model.js";
 import { finiteNumber, formatFigure } from "./chart-format.js";
 

@@ -19,9 +19,10 @@
 
 import type { Recording } from "../config/parse-recording.js";
 import { SIX_HOURS_MS } from "../config/parse-stage-options.js";
-import type { AppConfig } from "../config/types.js";
+import type { AppConfig } from "../domain/app-config.js";
 import type { Deployment } from "../domain/deployment.js";
 import { KanariaError } from "../domain/kanaria-error.js";
+import type { Measurement } from "../domain/measurement.js";
 import { DeploymentDriver } from "../engine/deployment-driver.js";
 import { ExecutorRegistry } from "../engine/executor-registry.js";
 import { Journal } from "../engine/journal.js";
@@ -30,7 +31,6 @@ import type { Clock, Ecs, LoadBalancer, MetricQuery, Metrics } from "../ports.js
 import { metricsFromQuery } from "../providers/metrics-from-query.js";
 import { RecordedMetrics } from "../providers/recorded-metrics.js";
 import { analysisExecutor } from "../stages/analysis.js";
-import type { Measurement } from "../store/measurement-repository.js";
 import { openStore } from "../store/store.js";
 
 /** One tick as `kanaria replay` prints it (and as a live run's measurement reads). */

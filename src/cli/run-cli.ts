@@ -13,10 +13,8 @@ import { closestNames } from "../domain/closest-names.js";
 import { KanariaError } from "../domain/kanaria-error.js";
 import { openStore } from "../store/store.js";
 import { type CliIo, UsageError } from "./cli-io.js";
-import { runDemo } from "./demo-command.js";
 import { formatHistory, historyRows } from "./history-command.js";
 import { REPLAY_SUMMARY, REPLAY_USAGE, replayCommand } from "./replay-command.js";
-import { runSandbox } from "./sandbox-command.js";
 import { serve } from "./serve-command.js";
 
 interface Command {
@@ -155,6 +153,8 @@ const COMMANDS: Command[] = [
     options: CONFIG_OPTION,
     async run(args, io) {
       const file = typeof args.values.config === "string" ? resolve(io.cwd, args.values.config) : undefined;
+      // The simulator lives beside the product (sandbox/) and is loaded only when asked for.
+      const { runSandbox } = await import("../../sandbox/cli/sandbox-command.js");
       return runSandbox(file, io);
     },
   },
@@ -169,6 +169,7 @@ const COMMANDS: Command[] = [
     async run(args, io) {
       if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
       const outDir = typeof args.values.out === "string" ? args.values.out : "demo-output";
+      const { runDemo } = await import("../../sandbox/cli/demo-command.js");
       return runDemo({ fast: args.values.fast === true, outDir }, io);
     },
   },

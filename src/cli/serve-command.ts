@@ -7,6 +7,7 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import type { SandboxStack } from "../../sandbox/cli/sandbox-stack.js";
 import { formatDiagnostic } from "../config/check-config.js";
 import { readSecret } from "../config/read-secret.js";
 import type { DatadogProviderConfig, KanariaConfig, LoadResult } from "../config/types.js";
@@ -24,7 +25,6 @@ import { MetricsRouter } from "../providers/metrics-router.js";
 import { openStore, type Store } from "../store/store.js";
 import type { CliIo } from "./cli-io.js";
 import { compactHeap } from "./compact-heap.js";
-import { type SandboxStack, startSandboxStack } from "./sandbox-stack.js";
 import { type Bot, startBot } from "./start-bot.js";
 
 export interface ServeOptions {
@@ -71,6 +71,8 @@ export async function serve(
     // The sandbox world lives in memory, so its database starts afresh with it.
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
+    // Loaded only for --sandbox: the simulator is not part of the product's core (sandbox/).
+    const { startSandboxStack } = await import("../../sandbox/cli/sandbox-stack.js");
     sandbox = await startSandboxStack({
       clock: systemClock,
       dir,

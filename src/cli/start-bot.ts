@@ -6,7 +6,8 @@
  */
 
 import { startChartThread } from "../charts/chart-thread.js";
-import type { AppConfig, KanariaConfig } from "../config/types.js";
+import type { KanariaConfig } from "../config/types.js";
+import type { AppConfig } from "../domain/app-config.js";
 import { Engine } from "../engine/engine.js";
 import type { Logger } from "../engine/logger.js";
 import type { StagePorts } from "../engine/stage-executor.js";

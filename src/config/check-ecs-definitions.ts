@@ -3,10 +3,11 @@
  * ports the target groups expect, an image Kanaria cannot put the version into, a service ECS will not
  * let Kanaria drive with task sets.
  */
+
+import type { TargetGroupRef } from "../domain/app-config.js";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
 import { isRecord } from "./field-path.js";
 import type { LoadedDefinition } from "./load-ecs-definition.js";
-import type { TargetGroupRef } from "./types.js";
 import type { Origin } from "./zod-issues.js";
 
 type Variant = "primary" | "canary" | "baseline";

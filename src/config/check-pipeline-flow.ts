@@ -3,9 +3,11 @@
  * go to task sets that exist, and a task set is not deleted while it still serves traffic. These mistakes
  * otherwise show up mid-deployment as 503s or a stage that cannot find what to route.
  */
+
+import type { AnalysisMetric } from "../domain/analysis-metric.js";
+import type { StageConfig } from "../domain/app-config.js";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
 import type { PlacedStage } from "./parse-pipeline.js";
-import type { AnalysisMetric, StageConfig } from "./types.js";
 import type { Origin } from "./zod-issues.js";
 
 export interface FlowInput {

@@ -8,11 +8,12 @@
  * that a shorter `spec.timeout` does not turn an untouched default into an error (the deployment's
  * timeout simply ends the wait first).
  */
+
+import type { StageConfig } from "../domain/app-config.js";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
 import { formatDuration } from "./duration.js";
 import { valueAt } from "./field-path.js";
 import type { PlacedStage } from "./parse-pipeline.js";
-import type { StageConfig } from "./types.js";
 
 export interface StageLengthsInput {
   stages: readonly PlacedStage[];

@@ -4,6 +4,7 @@
  * diagnostic in the file (and at the line) where it was written.
  */
 import * as path from "node:path";
+import type { AppConfig, NotificationMention, StageConfig, TargetGroupRef } from "../domain/app-config.js";
 import type { TemplateLibrary } from "./analysis-templates.js";
 import {
   appFileSchema,
@@ -24,7 +25,7 @@ import { loadEcsDefinition } from "./load-ecs-definition.js";
 import { loadYamlDocument, type YamlDocument } from "./load-yaml-document.js";
 import { parsePipeline } from "./parse-pipeline.js";
 import { SIX_HOURS_MS } from "./parse-stage-options.js";
-import type { AppConfig, Diagnostic, NotificationMention, StageConfig, TargetGroupRef } from "./types.js";
+import type { Diagnostic } from "./types.js";
 import { type Origin, parseAt, parseFields } from "./zod-issues.js";
 
 export interface AppLoadOptions {

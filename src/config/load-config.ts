@@ -5,6 +5,8 @@
  * `apps` holds only apps whose files have no errors (an app with errors is left out, others still load).
  */
 import * as path from "node:path";
+import type { AppConfig } from "../domain/app-config.js";
+import type { AppEntry } from "../domain/app-entry.js";
 import { DiagnosticSink, sortDiagnostics } from "./diagnostic-sink.js";
 import { type FieldPath, formatPath, valueAt } from "./field-path.js";
 import { readAppConfig } from "./load-app-config.js";
@@ -14,7 +16,7 @@ import { checkFreezeApps } from "./read-freezes.js";
 import { type KanariaFile, readKanariaFile } from "./read-kanaria-file.js";
 import { type Env, readSecret } from "./read-secret.js";
 import { TemplateCatalog } from "./template-catalog.js";
-import type { AppConfig, AppEntry, LoadResult } from "./types.js";
+import type { LoadResult } from "./types.js";
 
 export interface LoadOptions {
   /** Environment for secrets; defaults to process.env. Only used when `checkSecrets` is on. */

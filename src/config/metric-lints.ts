@@ -3,8 +3,9 @@
  * cross, and comparison windows too short for the Mann-Whitney test ever to reach p ≤ 0.05. These are
  * warnings: the config works, it just never fails a bad canary.
  */
+
+import type { Deviation } from "../domain/analysis-metric.js";
 import { formatDuration } from "./duration.js";
-import type { Deviation } from "./types.js";
 
 const ERROR_WORD = /5xx|4xx|5\d\d|error|errors|\berr\b|fault|fail|exception/i;
 const REQUEST_WORD = /request|count|hits|total|invocation/i;

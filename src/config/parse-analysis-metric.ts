@@ -4,13 +4,13 @@
  * fields written next to `template`; every field is reported in the file where it was written.
  */
 import { z } from "zod";
+import type { AnalysisMetric, Deviation, MetricCommon } from "../domain/analysis-metric.js";
 import type { TemplateLibrary } from "./analysis-templates.js";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
 import { durationMs, formatDuration } from "./duration.js";
 import { type FieldPath, isRecord } from "./field-path.js";
 import { comparisonPointsProblem, ratioBoundProblem } from "./metric-lints.js";
 import { checkQueryTemplate, type QueryScope, sameForEveryVariant, type Variant } from "./query-template.js";
-import type { AnalysisMetric, Deviation, MetricCommon } from "./types.js";
 import { type Origin, parseAt, warnUnknownKeys } from "./zod-issues.js";
 
 export interface MetricContext {

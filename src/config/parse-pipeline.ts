@@ -3,12 +3,12 @@
  * is strict, as in PipeCD; `with:` is parsed per kind by parseStageOptions.
  */
 import { z } from "zod";
+import type { StageConfig, StageOptionsByKind } from "../domain/app-config.js";
 import { CONFIGURABLE_STAGE_KINDS, type StageKind } from "../domain/stage-kind.js";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
 import { durationMs } from "./duration.js";
 import type { FieldPath } from "./field-path.js";
 import { parseStageOptions, SIX_HOURS_MS, type StageContext } from "./parse-stage-options.js";
-import type { StageConfig, StageOptionsByKind } from "./types.js";
 import { closedObject, closestName, type Origin, parseAt } from "./zod-issues.js";
 
 export interface PlacedStage {

@@ -27,6 +27,8 @@
  * JSON.parse's array per point was most of a replay's time and memory.
  */
 import { z } from "zod";
+import type { AnalysisMetric } from "../domain/analysis-metric.js";
+import type { StageOptionsByKind } from "../domain/app-config.js";
 import { DiagnosticSink } from "./diagnostic-sink.js";
 import { parseGoDuration } from "./duration.js";
 import { isRecord } from "./field-path.js";
@@ -37,7 +39,7 @@ import { checkRecordedSeries, PointProblems, seriesFromJson } from "./read-recor
 import type { RecordedSeries } from "./recorded-series.js";
 import { type QueryTarget, renderMetricQuery } from "./render-metric-query.js";
 import { scanRecordedSeries } from "./scan-recorded-series.js";
-import type { AnalysisMetric, Diagnostic, StageOptionsByKind } from "./types.js";
+import type { Diagnostic } from "./types.js";
 import { closedObject, parseAt } from "./zod-issues.js";
 
 /** One recorded point: bucket start (ms since the epoch) and value; null is "no value", never 0. */

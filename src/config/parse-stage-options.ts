@@ -4,13 +4,14 @@
  */
 import { z } from "zod";
 import { DEFAULT_NO_DATA_LIMIT, DEFAULT_NO_DATA_SHARE } from "../analysis/analysis-decision.js";
+import type { AnalysisMetric } from "../domain/analysis-metric.js";
+import type { StageOptionsByKind } from "../domain/app-config.js";
 import type { StageKind } from "../domain/stage-kind.js";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
 import { durationMs } from "./duration.js";
 import { isRecord } from "./field-path.js";
 import { type MetricContext, parseAnalysisMetric } from "./parse-analysis-metric.js";
 import { percentage } from "./percentage.js";
-import type { AnalysisMetric, StageOptionsByKind } from "./types.js";
 import { type Origin, parseAt, warnUnknownKeys } from "./zod-issues.js";
 
 export const SIX_HOURS_MS = 6 * 3_600_000;

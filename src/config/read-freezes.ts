@@ -4,12 +4,12 @@
  * name is settled (a name may come from the app's own spec.name).
  */
 import { closestNames } from "../domain/closest-names.js";
+import type { FreezeWindow } from "../domain/freeze-window.js";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
 import { type FieldPath, formatPath, isRecord } from "./field-path.js";
 import { freezeSchema } from "./freeze-schema.js";
 import { APP_NAME } from "./kanaria-schema.js";
 import type { YamlDocument } from "./load-yaml-document.js";
-import type { FreezeWindow } from "./types.js";
 import { parseFields } from "./zod-issues.js";
 
 /** An app name written in a freeze's `apps:`, with where it was written. */

@@ -3,8 +3,9 @@
  * the provider, and what `kanaria replay` looks up in a recording's series. One function, so that a
  * recording is checked against exactly the queries the stage will ask.
  */
+
+import type { AnalysisMetric } from "../domain/analysis-metric.js";
 import { renderQuery, type Variant } from "./query-template.js";
-import type { AnalysisMetric } from "./types.js";
 
 export interface QueryTarget {
   app: { name: string; labels: Readonly<Record<string, string>> };

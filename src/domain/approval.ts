@@ -13,6 +13,14 @@ export interface ApprovalRules {
   requester: string;
 }
 
+export interface ApprovalRequest {
+  /** Stage-level approvers; empty means the app's approvers from kanaria.yaml. */
+  approvers: string[];
+  minApproverNum: number;
+  /** What people are asked, e.g. "Promote v2 to 100%?". */
+  question: string;
+}
+
 export interface Approval {
   actor: string;
   at: number;

@@ -2,7 +2,7 @@
  * The deployment record as the engine, the store and the views see it. Plain data: everything here is
  * persisted in SQLite and survives restarts.
  */
-import type { AppConfig, StageOptionsByKind } from "../config/types.js";
+import type { AppConfig, StageOptionsByKind } from "./app-config.js";
 import type { StageKind } from "./stage-kind.js";
 import type { DeploymentStatus, StageStatus } from "./status.js";
 

@@ -19,8 +19,28 @@
  * microseconds per freeze once the days are known.
  */
 import { parse } from "node-cron";
-import type { FreezeWindow } from "../config/types.js";
 import { KanariaError } from "./kanaria-error.js";
+
+/**
+ * A recurring window in which `/deploy` is refused (kanaria.yaml `freezes:`), unless one of `overriders`
+ * deploys anyway, which is audited. Each time `cron` fires, a window of `durationMs` starts.
+ */
+export interface FreezeWindow {
+  /** Unique among the freezes; one word, shown in Slack. */
+  name: string;
+  /** node-cron expression (5 fields, or 6 with seconds first), read in `timezone`; already validated. */
+  cron: string;
+  /** How long each window lasts from its start: more than 0, at most 31 days. */
+  durationMs: number;
+  /** IANA time zone the cron expression is read in; default `UTC`. */
+  timezone: string;
+  /** Names of the apps it freezes (each one listed under `apps:`); undefined = every app. */
+  apps: string[] | undefined;
+  /** Slack user ids / user-group ids who may deploy during the freeze; empty = nobody. */
+  overriders: string[];
+  /** Shown to people whose deployment is refused; "" when not given. */
+  reason: string;
+}
 
 /** A freeze in force: the window that contains `now`. */
 export interface ActiveFreeze {

@@ -7,7 +7,7 @@
  * - Plus a hidden ROLLBACK stage at the end when auto-rollback is on, so that a failure anywhere rolls
  *   back without anybody having to ask.
  */
-import type { AppConfig, StageConfig } from "../config/types.js";
+import type { AppConfig, StageConfig } from "./app-config.js";
 
 export type PlannedStage = Omit<StageConfig, "id"> & { stageId: string; visible: boolean };
 

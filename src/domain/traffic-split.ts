@@ -4,7 +4,7 @@
  * ROLLBACK moved traffic back (its `trafficRestored` state, saved right after the weights were read
  * back). Undefined before any routing. The root message draws it; a blocked rollback states it.
  */
-import type { StageOptionsByKind } from "../config/types.js";
+import type { StageOptionsByKind } from "./app-config.js";
 import type { Stage } from "./deployment.js";
 
 export type TrafficSplit = StageOptionsByKind["ECS_TRAFFIC_ROUTING"];

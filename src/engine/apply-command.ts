@@ -5,11 +5,11 @@
  * that also marks the command handled, so each command takes effect at most once.
  */
 import { type ApprovalRules, checkApprover, mayApprove } from "../domain/approval.js";
+import { APPROVAL_KEY, readApprovalState } from "../domain/approval-state.js";
 import type { Command, CommandOutcome, Deployment, Stage } from "../domain/deployment.js";
 import { readRollbackBlock } from "../domain/rollback-block.js";
 import { isTerminalDeploymentStatus, isTerminalStageStatus } from "../domain/status.js";
 import type { Store } from "../store/store.js";
-import { APPROVAL_KEY, readApprovalState } from "./approval-state.js";
 import { beginRollback } from "./begin-rollback.js";
 import type { JournalWriter } from "./journal.js";
 

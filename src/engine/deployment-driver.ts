@@ -7,6 +7,8 @@
  * deadline, or a wake-up (new command, engine stop) — whichever comes first. Nothing is kept in memory
  * that a restart would need: a new driver started on the same database continues the same way.
  */
+
+import { APPROVAL_KEY, readApprovalState } from "../domain/approval-state.js";
 import type { Deployment, Stage } from "../domain/deployment.js";
 import { isTransient } from "../domain/kanaria-error.js";
 import { isTerminalDeploymentStatus, isTerminalStageStatus } from "../domain/status.js";
@@ -14,7 +16,6 @@ import type { Clock } from "../ports.js";
 import type { CleanStart, CleanStartOutcome } from "../stages/clean-start.js";
 import type { Store } from "../store/store.js";
 import { applyCommand } from "./apply-command.js";
-import { APPROVAL_KEY, readApprovalState } from "./approval-state.js";
 import { beginRollback } from "./begin-rollback.js";
 import { recordCleanStart, runningOwners } from "./clean-starts.js";
 import type { ExecutorRegistry } from "./executor-registry.js";

@@ -5,16 +5,17 @@
  * WAITING_APPROVAL or ROLLING_BACK by a previous process is resumed.
  */
 import { randomBytes } from "node:crypto";
-import type { AppConfig, FreezeWindow } from "../config/types.js";
+import type { AppConfig } from "../domain/app-config.js";
+import type { AppLock } from "../domain/app-lock.js";
 import { closestNames } from "../domain/closest-names.js";
 import type { Command, CommandKind, Deployment, DeploymentAccess } from "../domain/deployment.js";
+import type { FreezeWindow } from "../domain/freeze-window.js";
 import { type ActiveFreeze, activeFreeze, mayOverrideFreeze } from "../domain/freeze-window.js";
 import { planStages } from "../domain/planner.js";
 import { isTerminalDeploymentStatus } from "../domain/status.js";
 import { checkVersion } from "../domain/version.js";
 import type { Clock, Notifier } from "../ports.js";
 import type { CleanStart } from "../stages/clean-start.js";
-import type { AppLock } from "../store/lock-repository.js";
 import type { Store } from "../store/store.js";
 import { applyCommand } from "./apply-command.js";
 import { cleanIdleApps } from "./clean-starts.js";

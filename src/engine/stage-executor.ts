@@ -10,10 +10,11 @@
  * every external change is an `ensure…` (look up, then create) and anything a later step or the rollback
  * needs is saved with `saveState` / `saveContext` *before* the change it protects.
  */
+import type { ApprovalRequest } from "../domain/approval.js";
 import type { Deployment, Stage } from "../domain/deployment.js";
+import type { Measurement } from "../domain/measurement.js";
 import type { StageKind } from "../domain/stage-kind.js";
 import type { Clock, Ecs, LoadBalancer, Metrics } from "../ports.js";
-import type { Measurement } from "../store/measurement-repository.js";
 import type { Logger } from "./logger.js";
 
 export interface StagePorts {
@@ -23,14 +24,6 @@ export interface StagePorts {
 }
 
 /** Who may approve while a stage waits for people; the runner checks APPROVE commands against it. */
-export interface ApprovalRequest {
-  /** Stage-level approvers; empty means the app's approvers from kanaria.yaml. */
-  approvers: string[];
-  minApproverNum: number;
-  /** What people are asked, e.g. "Promote v2 to 100%?". */
-  question: string;
-}
-
 export type StepResult =
   | { type: "done"; status: "SUCCESS" | "FAILURE"; reason: string }
   | { type: "wait"; until: number; reason: string; approval?: ApprovalRequest };

@@ -3,7 +3,7 @@
  * happened in an ephemeral reply. Every refusal names what was wrong (DESIGN §6); nothing is recorded for
  * a refused command. Bolt has already acked the command by the time this runs.
  */
-import type { AppEntry } from "../config/types.js";
+import type { AppEntry } from "../domain/app-entry.js";
 import { closestNames } from "../domain/closest-names.js";
 import type { DeploymentRefusal } from "../engine/engine.js";
 import * as replies from "../views/command-replies.js";

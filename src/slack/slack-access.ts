@@ -3,7 +3,7 @@
  * group memberships are resolved before these are asked. Approvals themselves are decided by the engine
  * (`domain/approval.ts`); these are the edge checks that answer a refused person at once.
  */
-import type { AppEntry } from "../config/types.js";
+import type { AppEntry } from "../domain/app-entry.js";
 import type { Deployment } from "../domain/deployment.js";
 import { mention } from "../views/mrkdwn.js";
 

@@ -3,7 +3,8 @@
  * kanaria.yaml (who may do what where), group memberships, and the clock. Handlers validate, record and
  * answer; they never call AWS or Datadog (DESIGN §2).
  */
-import type { AppEntry, FreezeWindow } from "../config/types.js";
+import type { AppEntry } from "../domain/app-entry.js";
+import type { FreezeWindow } from "../domain/freeze-window.js";
 import type { Engine } from "../engine/engine.js";
 import type { Logger } from "../engine/logger.js";
 import type { Clock } from "../ports.js";

@@ -9,7 +9,7 @@
  * recorded under a stable key once Slack accepted it, so a restarted bot does not post it again.
  */
 import type { WebClient } from "@slack/web-api";
-import type { AnalysisMetric } from "../config/types.js";
+import type { AnalysisMetric } from "../domain/analysis-metric.js";
 import type { TimelineEvent } from "../domain/deployment.js";
 import type { Logger } from "../engine/logger.js";
 import type { Clock, DeploymentUpdate, Notifier } from "../ports.js";

@@ -29,7 +29,7 @@ import {
 } from "../analysis/tick-evaluators.js";
 import type { Variant } from "../config/query-template.js";
 import { renderMetricQuery } from "../config/render-metric-query.js";
-import type { AnalysisMetric, SequentialMetric } from "../config/types.js";
+import type { AnalysisMetric, SequentialMetric } from "../domain/analysis-metric.js";
 import type { StageContext } from "../engine/stage-executor.js";
 import type { MetricQuery, MetricQueryResult } from "../ports.js";
 

@@ -60,10 +60,10 @@ import {
 import { SequentialError } from "../analysis/sequential-test.js";
 import type { TickVerdict } from "../analysis/tick-evaluators.js";
 import { comparisonPointsProblem } from "../config/metric-lints.js";
-import type { AnalysisMetric } from "../config/types.js";
-import { APPROVAL_KEY, approvalsOf } from "../engine/approval-state.js";
+import type { AnalysisMetric } from "../domain/analysis-metric.js";
+import { APPROVAL_KEY, approvalsOf } from "../domain/approval-state.js";
+import type { Measurement } from "../domain/measurement.js";
 import type { StageContext, StageExecutor, StepResult } from "../engine/stage-executor.js";
-import type { Measurement } from "../store/measurement-repository.js";
 import { runTick } from "./analysis-tick.js";
 import { ProgressMemo } from "./progress-memo.js";
 import { storedDeadline } from "./stored-deadline.js";

@@ -15,7 +15,7 @@
  *
  * Every step is idempotent (read, then change), so a crash in the middle repairs the rest next time.
  */
-import type { AppConfig } from "../config/types.js";
+import type { AppConfig } from "../domain/app-config.js";
 import type { StagePorts } from "../engine/stage-executor.js";
 import type { ForwardRule, TaskSetInfo } from "../ports.js";
 import { appGroups, type EcsTarget, ecsTarget, shortName, weightsFor } from "./ecs-steps.js";

@@ -9,7 +9,7 @@
  * - `forwardRules`: the listener rules that carry the app's traffic, saved before the first weight
  *   change so the rollback moves traffic back in one call per rule.
  */
-import type { AppConfig, TargetGroupRef } from "../config/types.js";
+import type { AppConfig, TargetGroupRef } from "../domain/app-config.js";
 import { KanariaError } from "../domain/kanaria-error.js";
 import { renderTaskDefinition } from "../domain/render-task-definition.js";
 import type { StageContext, StepResult } from "../engine/stage-executor.js";

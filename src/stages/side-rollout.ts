@@ -3,7 +3,7 @@
  * on its own target group, done once stable with healthy targets. They differ in the group and in the
  * task definition (the new version's, or the current primary's).
  */
-import type { TargetGroupRef } from "../config/types.js";
+import type { TargetGroupRef } from "../domain/app-config.js";
 import type { StageContext, StepResult } from "../engine/stage-executor.js";
 import {
   type EcsTarget,

@@ -5,7 +5,7 @@
  * The deadline is stored on the first step and never restarted by a resume.
  */
 import { distinctApprovers } from "../domain/approval.js";
-import { approvalsOf } from "../engine/approval-state.js";
+import { approvalsOf } from "../domain/approval-state.js";
 import type { StageExecutor } from "../engine/stage-executor.js";
 import { storedDeadline } from "./stored-deadline.js";
 import { formatDuration } from "./wait.js";

@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import type { AppConfig } from "../config/types.js";
+import type { AppConfig } from "../domain/app-config.js";
 import type { Deployment, DeploymentAccess, RollbackCause } from "../domain/deployment.js";
 import type { DeploymentStatus } from "../domain/status.js";
 import { parseJsonColumn } from "./json-column.js";

@@ -1,12 +1,5 @@
 import type { Database } from "better-sqlite3";
-
-/** A manual lock (`/deploy lock web <reason>`): no new deployment of the app until unlocked. */
-export interface AppLock {
-  app: string;
-  owner: string;
-  reason: string;
-  createdAt: number;
-}
+import type { AppLock } from "../domain/app-lock.js";
 
 interface LockRow {
   app: string;

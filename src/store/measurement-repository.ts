@@ -1,16 +1,6 @@
 import type { Database } from "better-sqlite3";
+import type { Measurement } from "../domain/measurement.js";
 import { parseJsonColumn } from "./json-column.js";
-
-/** One analysis tick of one metric: values, counts, estimate, interval, evidence, p-value, verdict. */
-export interface Measurement {
-  deploymentId: string;
-  stageIndex: number;
-  metric: string;
-  /** End of the measured window (ms). */
-  at: number;
-  verdict: string;
-  data: Record<string, unknown>;
-}
 
 interface MeasurementRow {
   deployment_id: string;

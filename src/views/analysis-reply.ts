@@ -6,9 +6,9 @@
  */
 import type { KnownBlock } from "@slack/types";
 import { isUnanswered } from "../analysis/tick-evaluators.js";
-import type { AnalysisMetric, SequentialMetric, ThresholdMetric } from "../config/types.js";
+import type { AnalysisMetric, SequentialMetric, ThresholdMetric } from "../domain/analysis-metric.js";
 import type { Stage } from "../domain/deployment.js";
-import type { Measurement } from "../store/measurement-repository.js";
+import type { Measurement } from "../domain/measurement.js";
 import { BLOCK_LIMITS, capBlocks, context, fallback, type MessagePayload, section } from "./block-kit.js";
 import { type DeploymentSnapshot, metricTicks } from "./deployment-snapshot.js";
 import { escapeMrkdwn, formatCount, formatFigure, formatPercent, reasonText, userText } from "./mrkdwn.js";

@@ -4,8 +4,8 @@
  * the view stays within Slack's 100 blocks however busy the workspace is.
  */
 import type { HomeView, KnownBlock } from "@slack/types";
+import type { AppLock } from "../domain/app-lock.js";
 import type { Deployment } from "../domain/deployment.js";
-import type { AppLock } from "../store/lock-repository.js";
 import { ACTION_IDS, encodeActionValue } from "./action-ids.js";
 import {
   actions,

@@ -5,8 +5,8 @@
  * once, mid-incident, and should not need the docs.
  */
 import type { KnownBlock } from "@slack/types";
+import type { AppLock } from "../domain/app-lock.js";
 import type { Deployment } from "../domain/deployment.js";
-import type { AppLock } from "../store/lock-repository.js";
 import { context, fallback, type MessagePayload, section } from "./block-kit.js";
 import {
   ago,

@@ -5,11 +5,11 @@
  * App Home never disagree.
  */
 
+import { type ApprovalState, readApprovalState } from "../domain/approval-state.js";
 import type { Deployment, Stage, TimelineEvent } from "../domain/deployment.js";
+import type { Measurement } from "../domain/measurement.js";
 import { type RollbackBlock, readRollbackBlock } from "../domain/rollback-block.js";
 import { lastSetTraffic, type TrafficSplit } from "../domain/traffic-split.js";
-import { type ApprovalState, readApprovalState } from "../engine/approval-state.js";
-import type { Measurement } from "../store/measurement-repository.js";
 
 export interface DeploymentSnapshot {
   deployment: Deployment;

@@ -4,9 +4,9 @@
  * version live now, the deployment under way and any lock.
  */
 import type { KnownBlock } from "@slack/types";
+import type { AppLock } from "../domain/app-lock.js";
 import type { Deployment } from "../domain/deployment.js";
 import { ACTIVE_DEPLOYMENT_STATUSES } from "../domain/status.js";
-import type { AppLock } from "../store/lock-repository.js";
 import {
   BLOCK_LIMITS,
   capBlocks,

@@ -6,7 +6,7 @@
  * notify for it.
  */
 import type { KnownBlock } from "@slack/types";
-import type { NotificationMention } from "../config/types.js";
+import type { NotificationMention } from "../domain/app-config.js";
 import type { EventType, TimelineEvent } from "../domain/deployment.js";
 import { context, fallback, type MessagePayload, section } from "./block-kit.js";
 import { type DeploymentSnapshot, decisions } from "./deployment-snapshot.js";

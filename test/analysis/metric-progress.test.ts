@@ -13,7 +13,7 @@ import {
 } from "../../src/analysis/metric-progress.js";
 import { DEFAULT_SEQUENTIAL_PRIOR } from "../../src/analysis/sequential-prior.js";
 import type { TickVerdict } from "../../src/analysis/tick-evaluators.js";
-import type { AnalysisMetric } from "../../src/config/types.js";
+import type { AnalysisMetric } from "../../src/domain/analysis-metric.js";
 import { metricCommon, sequentialMetric } from "../fixtures/metric-common.js";
 
 const MINUTE = 60_000;

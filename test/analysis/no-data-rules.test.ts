@@ -12,7 +12,7 @@ import {
 import { foldMetric, type TickRecord } from "../../src/analysis/metric-progress.js";
 import { DEFAULT_SEQUENTIAL_PRIOR } from "../../src/analysis/sequential-prior.js";
 import type { TickVerdict } from "../../src/analysis/tick-evaluators.js";
-import type { AnalysisMetric, MetricCommon } from "../../src/config/types.js";
+import type { AnalysisMetric, MetricCommon } from "../../src/domain/analysis-metric.js";
 import { DEFAULT_LIMITS as LIMITS, metricCommon, sequentialMetric } from "../fixtures/metric-common.js";
 
 const MINUTE = 60_000;

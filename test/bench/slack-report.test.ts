@@ -8,7 +8,7 @@ import { commandMix, deploysPerRound } from "../../bench/slack/ack-latency.js";
 import type { LoadResult } from "../../bench/slack/concurrent-deployments.js";
 import { renderTable, targetRows } from "../../bench/slack/report.js";
 import { countBy, percentile, summarize } from "../../bench/slack/stats.js";
-import { SANDBOX_OTHER_CHANNEL, SANDBOX_PEOPLE } from "../../src/cli/sandbox-bot.js";
+import { SANDBOX_OTHER_CHANNEL, SANDBOX_PEOPLE } from "../../sandbox/cli/sandbox-bot.js";
 
 describe("percentile", () => {
   const hundred = Array.from({ length: 100 }, (_, i) => 100 - i);

@@ -5,8 +5,8 @@ import {
   type ChartPanel,
 } from "../../src/charts/analysis-chart-model.js";
 import { formatFigure } from "../../src/charts/chart-format.js";
-import type { AnalysisMetric, MetricCommon } from "../../src/config/types.js";
-import type { Measurement } from "../../src/store/measurement-repository.js";
+import type { AnalysisMetric, MetricCommon } from "../../src/domain/analysis-metric.js";
+import type { Measurement } from "../../src/domain/measurement.js";
 import { metricCommon } from "../fixtures/metric-common.js";
 
 const MINUTE = 60_000;

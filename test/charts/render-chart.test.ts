@@ -21,9 +21,9 @@ import {
   renderChartRaster,
   renderChartSvg,
 } from "../../src/charts/render-chart.js";
-import type { AnalysisMetric } from "../../src/config/types.js";
+import type { AnalysisMetric } from "../../src/domain/analysis-metric.js";
 import { KanariaError } from "../../src/domain/kanaria-error.js";
-import type { Measurement } from "../../src/store/measurement-repository.js";
+import type { Measurement } from "../../src/domain/measurement.js";
 import { metricCommon } from "../fixtures/metric-common.js";
 
 const MINUTE = 60_000;

@@ -3,11 +3,11 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { startSandboxSlack } from "../../sandbox/slack-server.js";
+import { SlackSignedClient } from "../../sandbox/slack-signed-client.js";
 import { runCli } from "../../src/cli/run-cli.js";
 import type { Env } from "../../src/config/read-secret.js";
 import type { Deployment } from "../../src/domain/deployment.js";
-import { startSandboxSlack } from "../../src/sandbox/slack-server.js";
-import { SlackSignedClient } from "../../src/sandbox/slack-signed-client.js";
 import { openStore } from "../../src/store/store.js";
 import { DEFAULT_SECRETS_ENV } from "../config/config-test-helpers.js";
 import { toyAppConfig } from "../fixtures/toy-app.js";

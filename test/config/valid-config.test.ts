@@ -2,7 +2,8 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadAppConfig } from "../../src/config/load-app-config.js";
 import { loadConfig } from "../../src/config/load-config.js";
-import type { LoadResult, StageConfig } from "../../src/config/types.js";
+import type { LoadResult } from "../../src/config/types.js";
+import type { StageConfig } from "../../src/domain/app-config.js";
 import { fixtures } from "./config-test-helpers.js";
 
 const root = path.join(fixtures, "valid");

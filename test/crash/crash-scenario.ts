@@ -1,4 +1,4 @@
-import type { AppConfig } from "../../src/config/types.js";
+import type { AppConfig } from "../../src/domain/app-config.js";
 
 /** What one crash-test run does besides crashing; shared by the test and its child process. */
 export interface CrashScenario {

@@ -4,7 +4,7 @@
  */
 import { createTask } from "node-cron";
 import { describe, expect, it } from "vitest";
-import type { FreezeWindow } from "../../src/config/types.js";
+import type { FreezeWindow } from "../../src/domain/freeze-window.js";
 import { activeFreeze, nextFreezeStart } from "../../src/domain/freeze-window.js";
 
 const at = (iso: string) => Date.parse(iso);

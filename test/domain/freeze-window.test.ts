@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { FreezeWindow } from "../../src/config/types.js";
+import type { FreezeWindow } from "../../src/domain/freeze-window.js";
 import { activeFreeze, mayOverrideFreeze, nextFreezeStart } from "../../src/domain/freeze-window.js";
 
 const HOUR = 3_600_000;

@@ -11,17 +11,13 @@
  * step, not by a test polling in real time.
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { FAULT_WINDOW_KINDS, type FaultWindow, type FaultWindowKind } from "../../sandbox/fault-windows.js";
+import { type SandboxCloud, startSandboxCloud } from "../../sandbox/start-sandbox-cloud.js";
 import type { StageKind } from "../../src/domain/stage-kind.js";
 import type { StagePorts } from "../../src/engine/stage-executor.js";
 import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
-import {
-  FAULT_WINDOW_KINDS,
-  type FaultWindow,
-  type FaultWindowKind,
-} from "../../src/sandbox/fault-windows.js";
-import { type SandboxCloud, startSandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
 import { harness, noMetrics } from "../engine/harness.js";
 import { hookedExecutors } from "../engine/step-hooks.js";
 import { FakeClock } from "../fakes/fake-clock.js";

@@ -3,12 +3,12 @@
  * equally cold baseline of the current primary, traffic split three ways, then both cleaned up.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { SeededApp } from "../../sandbox/seed-app.js";
+import { type SandboxCloud, startSandboxCloud } from "../../sandbox/start-sandbox-cloud.js";
 import type { StagePorts } from "../../src/engine/stage-executor.js";
 import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
-import type { SeededApp } from "../../src/sandbox/seed-app.js";
-import { type SandboxCloud, startSandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
 import { harness, noMetrics } from "../engine/harness.js";
 import { hookedExecutors } from "../engine/step-hooks.js";
 import { FakeClock } from "../fakes/fake-clock.js";

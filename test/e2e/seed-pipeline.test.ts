@@ -8,14 +8,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { SandboxCloud } from "../../sandbox/start-sandbox-cloud.js";
+import { startSandboxCloud } from "../../sandbox/start-sandbox-cloud.js";
 import { loadConfig } from "../../src/config/load-config.js";
-import type { AppConfig } from "../../src/config/types.js";
+import type { AppConfig } from "../../src/domain/app-config.js";
 import type { StagePorts } from "../../src/engine/stage-executor.js";
 import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
-import type { SandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
-import { startSandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
 import { type Harness, harness, noMetrics } from "../engine/harness.js";
 import { hookedExecutors } from "../engine/step-hooks.js";
 import { FakeClock } from "../fakes/fake-clock.js";

@@ -6,7 +6,7 @@
  * primary.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { SANDBOX_PEOPLE } from "../../src/cli/sandbox-bot.js";
+import { SANDBOX_PEOPLE } from "../../sandbox/cli/sandbox-bot.js";
 import { ACTION_IDS } from "../../src/views/action-ids.js";
 import { type BotHarness, blockText, buttonsOf, startHarness } from "./slack-harness.js";
 

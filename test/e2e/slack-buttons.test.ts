@@ -4,8 +4,8 @@
  * deliveries and double clicks change state once.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { SANDBOX_CHANNEL, SANDBOX_PEOPLE, SANDBOX_SRE_GROUP } from "../../src/cli/sandbox-bot.js";
-import { approvalsOf } from "../../src/engine/approval-state.js";
+import { SANDBOX_CHANNEL, SANDBOX_PEOPLE, SANDBOX_SRE_GROUP } from "../../sandbox/cli/sandbox-bot.js";
+import { approvalsOf } from "../../src/domain/approval-state.js";
 import { ACTION_IDS } from "../../src/views/action-ids.js";
 import { type BotHarness, blockText, buttonsOf, startHarness } from "./slack-harness.js";
 

@@ -4,8 +4,8 @@
  * turned away at the door.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { SANDBOX_CHANNEL, SANDBOX_OTHER_CHANNEL, SANDBOX_PEOPLE } from "../../src/cli/sandbox-bot.js";
-import { slashCommandBody } from "../../src/sandbox/slack-payloads.js";
+import { SANDBOX_CHANNEL, SANDBOX_OTHER_CHANNEL, SANDBOX_PEOPLE } from "../../sandbox/cli/sandbox-bot.js";
+import { slashCommandBody } from "../../sandbox/slack-payloads.js";
 import { type BotHarness, startHarness } from "./slack-harness.js";
 
 const { alice, bob, carol, mallory } = SANDBOX_PEOPLE;

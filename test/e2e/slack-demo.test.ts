@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
+import { runDemo } from "../../sandbox/cli/demo-command.js";
 import type { CliIo } from "../../src/cli/cli-io.js";
-import { runDemo } from "../../src/cli/demo-command.js";
 
 let dir: string | undefined;
 afterEach(() => {

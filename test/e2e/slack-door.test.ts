@@ -4,8 +4,8 @@
  * captured command replayed to a restarted bot. Each must be turned away and leave the bot answering.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { SANDBOX_CHANNEL, SANDBOX_PEOPLE } from "../../src/cli/sandbox-bot.js";
-import { slashCommandBody } from "../../src/sandbox/slack-payloads.js";
+import { SANDBOX_CHANNEL, SANDBOX_PEOPLE } from "../../sandbox/cli/sandbox-bot.js";
+import { slashCommandBody } from "../../sandbox/slack-payloads.js";
 import { type BotHarness, startHarness } from "./slack-harness.js";
 
 const { alice } = SANDBOX_PEOPLE;

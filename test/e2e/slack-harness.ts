@@ -2,7 +2,7 @@
  * The whole bot on loopback for the Slack end-to-end tests: `startSandboxBot` on a `VirtualClock` with a
  * silent logger, and the moves a person makes in Slack — `/deploy`, clicks on the thread root's buttons —
  * each sent as signed HTTP to the real Bolt receiver. Waits move virtual time while the real loopback
- * HTTP runs (src/cli/virtual-wait.ts); nothing here measures wall-clock time, and a real-time poll that
+ * HTTP runs (sandbox/cli/virtual-wait.ts); nothing here measures wall-clock time, and a real-time poll that
  * runs out only fails the test with what it was waiting for.
  */
 import { setTimeout as realSleep } from "node:timers/promises";
@@ -12,14 +12,14 @@ import {
   type SandboxBot,
   type SandboxBotOptions,
   startSandboxBot,
-} from "../../src/cli/sandbox-bot.js";
-import { advanceUntil, settleWhileAdvancing } from "../../src/cli/virtual-wait.js";
+} from "../../sandbox/cli/sandbox-bot.js";
+import { advanceUntil, settleWhileAdvancing } from "../../sandbox/cli/virtual-wait.js";
+import type { InteractionReply } from "../../sandbox/slack-signed-client.js";
+import type { StoredMessage } from "../../sandbox/slack-workspace-types.js";
+import { VirtualClock } from "../../sandbox/virtual-clock.js";
 import type { Deployment } from "../../src/domain/deployment.js";
 import type { DeploymentStatus } from "../../src/domain/status.js";
 import { silentLogger } from "../../src/engine/logger.js";
-import type { InteractionReply } from "../../src/sandbox/slack-signed-client.js";
-import type { StoredMessage } from "../../src/sandbox/slack-workspace-types.js";
-import { VirtualClock } from "../../src/sandbox/virtual-clock.js";
 import { ACTION_IDS } from "../../src/views/action-ids.js";
 
 /** Real-time polls for what the bot does at once (an ephemeral answer): at most this many, 5 ms apart. */

@@ -4,7 +4,7 @@
  * for the viewer.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { SANDBOX_CHANNEL, SANDBOX_OTHER_CHANNEL, SANDBOX_PEOPLE } from "../../src/cli/sandbox-bot.js";
+import { SANDBOX_CHANNEL, SANDBOX_OTHER_CHANNEL, SANDBOX_PEOPLE } from "../../sandbox/cli/sandbox-bot.js";
 import { ACTION_IDS } from "../../src/views/action-ids.js";
 import { type BotHarness, blockText, buttonsOf, startHarness } from "./slack-harness.js";
 

@@ -5,8 +5,8 @@
  * in the deployment's thread as PNGs, one per metric.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { SANDBOX_CHANNEL, SANDBOX_OTHER_CHANNEL, SANDBOX_PEOPLE } from "../../src/cli/sandbox-bot.js";
-import { SANDBOX_BAD_VERSION } from "../../src/cli/sandbox-stack.js";
+import { SANDBOX_CHANNEL, SANDBOX_OTHER_CHANNEL, SANDBOX_PEOPLE } from "../../sandbox/cli/sandbox-bot.js";
+import { SANDBOX_BAD_VERSION } from "../../sandbox/cli/sandbox-stack.js";
 import { ACTION_IDS } from "../../src/views/action-ids.js";
 import { type BotHarness, blockText, buttonsOf, startHarness } from "./slack-harness.js";
 

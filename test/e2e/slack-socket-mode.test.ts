@@ -3,7 +3,7 @@
  * instead of listening for HTTP, and the same commands and clicks arrive as envelopes it acknowledges.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { SANDBOX_CHANNEL, SANDBOX_PEOPLE } from "../../src/cli/sandbox-bot.js";
+import { SANDBOX_CHANNEL, SANDBOX_PEOPLE } from "../../sandbox/cli/sandbox-bot.js";
 import { type BotHarness, startHarness } from "./slack-harness.js";
 
 const { alice, carol, mallory } = SANDBOX_PEOPLE;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { FreezeWindow } from "../../src/config/types.js";
+import type { FreezeWindow } from "../../src/domain/freeze-window.js";
 import { toyAppConfig } from "../fixtures/toy-app.js";
 import { harness } from "./harness.js";
 

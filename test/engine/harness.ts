@@ -1,6 +1,7 @@
 /** Wires a real engine and store to the in-memory fakes, in virtual time. */
-import type { AppConfig, FreezeWindow } from "../../src/config/types.js";
+import type { AppConfig } from "../../src/domain/app-config.js";
 import type { DeploymentAccess } from "../../src/domain/deployment.js";
+import type { FreezeWindow } from "../../src/domain/freeze-window.js";
 import type { StageKind } from "../../src/domain/stage-kind.js";
 import { Engine } from "../../src/engine/engine.js";
 import { ExecutorRegistry } from "../../src/engine/executor-registry.js";

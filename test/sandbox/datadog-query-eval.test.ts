@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chooseInterval, type EvalSettings, evaluateQuery } from "../../src/sandbox/datadog-query-eval.js";
-import { parseQuery } from "../../src/sandbox/datadog-query-parser.js";
+import { chooseInterval, type EvalSettings, evaluateQuery } from "../../sandbox/datadog-query-eval.js";
+import { parseQuery } from "../../sandbox/datadog-query-parser.js";
 import { minute, webStore } from "../providers/datadog/metric-fixture.js";
 
 const store = webStore();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type MetricNode, parseQuery, QueryParseError } from "../../src/sandbox/datadog-query-parser.js";
+import { type MetricNode, parseQuery, QueryParseError } from "../../sandbox/datadog-query-parser.js";
 
 function metric(partial: Partial<MetricNode> & { metric: string }): MetricNode {
   return {

@@ -3,8 +3,8 @@
  * provider read), authentication, errors and rate-limit headers.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DatadogFaults } from "../../src/sandbox/datadog-faults.js";
-import { type SandboxDatadog, startSandboxDatadog } from "../../src/sandbox/datadog-server.js";
+import { DatadogFaults } from "../../sandbox/datadog-faults.js";
+import { type SandboxDatadog, startSandboxDatadog } from "../../sandbox/datadog-server.js";
 import { FakeClock } from "../fakes/fake-clock.js";
 import { minute, seconds, webStore } from "../providers/datadog/metric-fixture.js";
 

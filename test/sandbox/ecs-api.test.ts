@@ -15,7 +15,7 @@ import {
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import type { SeededApp } from "../../src/sandbox/seed-app.js";
+import type { SeededApp } from "../../sandbox/seed-app.js";
 import { canaryInput, registerVersion } from "./ecs-fixtures.js";
 import { expectAwsError, type Harness, startHarness } from "./sandbox-harness.js";
 

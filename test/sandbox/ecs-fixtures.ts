@@ -4,7 +4,7 @@ import {
   type ECSClient,
   RegisterTaskDefinitionCommand,
 } from "@aws-sdk/client-ecs";
-import type { SeededApp } from "../../src/sandbox/seed-app.js";
+import type { SeededApp } from "../../sandbox/seed-app.js";
 
 /** Registers `web` with image tag `version`; returns its ARN. */
 export async function registerVersion(ecs: ECSClient, version: string): Promise<string> {

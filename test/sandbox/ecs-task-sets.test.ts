@@ -9,7 +9,7 @@ import {
   UpdateTaskSetCommand,
 } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import type { SeededApp } from "../../src/sandbox/seed-app.js";
+import type { SeededApp } from "../../sandbox/seed-app.js";
 import { canaryInput, registerVersion } from "./ecs-fixtures.js";
 import { expectAwsError, type Harness, MINUTE, startHarness } from "./sandbox-harness.js";
 

@@ -5,15 +5,15 @@
  * for the production ones where a held call must time out; nothing asserts on elapsed time.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type FaultWindowKind, FaultWindows } from "../../sandbox/fault-windows.js";
+import type { SeededApp } from "../../sandbox/seed-app.js";
+import { type SandboxCloud, startSandboxCloud } from "../../sandbox/start-sandbox-cloud.js";
+import { VirtualClock } from "../../sandbox/virtual-clock.js";
 import { KanariaError } from "../../src/domain/kanaria-error.js";
 import type { ForwardRule } from "../../src/ports.js";
 import { type AwsClients, createAwsClients } from "../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
-import { type FaultWindowKind, FaultWindows } from "../../src/sandbox/fault-windows.js";
-import type { SeededApp } from "../../src/sandbox/seed-app.js";
-import { type SandboxCloud, startSandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
-import { VirtualClock } from "../../src/sandbox/virtual-clock.js";
 
 const MINUTE = 60_000;
 

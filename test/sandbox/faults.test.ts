@@ -13,9 +13,9 @@ import {
   ModifyListenerCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { Faults } from "../../src/sandbox/faults.js";
-import type { SeededApp } from "../../src/sandbox/seed-app.js";
-import { SeededRandom } from "../../src/sandbox/seeded-random.js";
+import { Faults } from "../../sandbox/faults.js";
+import type { SeededApp } from "../../sandbox/seed-app.js";
+import { SeededRandom } from "../../sandbox/seeded-random.js";
 import { credentials, expectAwsError, type Harness, startHarness } from "./sandbox-harness.js";
 
 let h: Harness;

@@ -4,8 +4,8 @@ import {
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterEach, describe, expect, test } from "vitest";
-import { type SandboxCloud, startSandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
-import { VirtualClock } from "../../src/sandbox/virtual-clock.js";
+import { type SandboxCloud, startSandboxCloud } from "../../sandbox/start-sandbox-cloud.js";
+import { VirtualClock } from "../../sandbox/virtual-clock.js";
 import { credentials } from "./sandbox-harness.js";
 
 const clouds: SandboxCloud[] = [];

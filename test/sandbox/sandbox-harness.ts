@@ -6,8 +6,8 @@
 import { ECSClient, type ECSClientConfig } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { expect } from "vitest";
-import { type SandboxCloud, startSandboxCloud } from "../../src/sandbox/start-sandbox-cloud.js";
-import { VirtualClock } from "../../src/sandbox/virtual-clock.js";
+import { type SandboxCloud, startSandboxCloud } from "../../sandbox/start-sandbox-cloud.js";
+import { VirtualClock } from "../../sandbox/virtual-clock.js";
 
 export const credentials = { accessKeyId: "sandbox", secretAccessKey: "sandbox" };
 

@@ -1,13 +1,13 @@
 import { describe, expect, test } from "vitest";
-import { lognormalComponent, mixtureQuantile } from "../../src/sandbox/latency-model.js";
-import { MetricStore } from "../../src/sandbox/metric-store.js";
-import { parseQueryBody } from "../../src/sandbox/query-params.js";
-import { parseSandboxConfig, parseSandboxConfigText } from "../../src/sandbox/sandbox-config.js";
-import { SeededRandom } from "../../src/sandbox/seeded-random.js";
-import { computedDesiredCount } from "../../src/sandbox/task-scheduler.js";
-import { imageTag, resolveProfile } from "../../src/sandbox/version-profiles.js";
-import { VirtualClock } from "../../src/sandbox/virtual-clock.js";
-import { xmlElement } from "../../src/sandbox/xml-writer.js";
+import { lognormalComponent, mixtureQuantile } from "../../sandbox/latency-model.js";
+import { MetricStore } from "../../sandbox/metric-store.js";
+import { parseQueryBody } from "../../sandbox/query-params.js";
+import { parseSandboxConfig, parseSandboxConfigText } from "../../sandbox/sandbox-config.js";
+import { SeededRandom } from "../../sandbox/seeded-random.js";
+import { computedDesiredCount } from "../../sandbox/task-scheduler.js";
+import { imageTag, resolveProfile } from "../../sandbox/version-profiles.js";
+import { VirtualClock } from "../../sandbox/virtual-clock.js";
+import { xmlElement } from "../../sandbox/xml-writer.js";
 
 describe("SeededRandom", () => {
   test("is reproducible per seed and per fork label", () => {

@@ -4,8 +4,8 @@
  */
 import type { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { blockErrors } from "../../src/sandbox/slack-block-limits.js";
-import type { SandboxSlack } from "../../src/sandbox/slack-server.js";
+import { blockErrors } from "../../sandbox/slack-block-limits.js";
+import type { SandboxSlack } from "../../sandbox/slack-server.js";
 import { ALICE, DEPLOYS, slackError, startTestSlack, webClient } from "./slack-fixture.js";
 
 let slack: SandboxSlack;

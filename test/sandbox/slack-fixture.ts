@@ -6,7 +6,7 @@ import {
   type SandboxSlack,
   type SandboxSlackOptions,
   startSandboxSlack,
-} from "../../src/sandbox/slack-server.js";
+} from "../../sandbox/slack-server.js";
 
 export const BOT_TOKEN = "xoxb-sandbox-token";
 export const SIGNING_SECRET = "sandbox-signing-secret";

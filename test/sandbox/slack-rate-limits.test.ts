@@ -5,8 +5,8 @@
  */
 import { WebAPIRateLimitedError, type WebClient, WebClientEvent } from "@slack/web-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SlackRateLimiter } from "../../src/sandbox/slack-rate-limits.js";
-import type { SandboxSlack } from "../../src/sandbox/slack-server.js";
+import { SlackRateLimiter } from "../../sandbox/slack-rate-limits.js";
+import type { SandboxSlack } from "../../sandbox/slack-server.js";
 import { FakeClock } from "../fakes/fake-clock.js";
 import { DEPLOYS, OPS, rawCall, slackError, startTestSlack, webClient } from "./slack-fixture.js";
 

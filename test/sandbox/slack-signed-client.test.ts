@@ -7,9 +7,9 @@ import { createHmac } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { WebClient } from "@slack/web-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { closeServer, listen } from "../../src/sandbox/sandbox-http.js";
-import type { SandboxSlack } from "../../src/sandbox/slack-server.js";
-import { SlackSignedClient } from "../../src/sandbox/slack-signed-client.js";
+import { closeServer, listen } from "../../sandbox/sandbox-http.js";
+import type { SandboxSlack } from "../../sandbox/slack-server.js";
+import { SlackSignedClient } from "../../sandbox/slack-signed-client.js";
 import { ALICE, BOB, BOT_USER, DEPLOYS, SIGNING_SECRET, startTestSlack, webClient } from "./slack-fixture.js";
 
 interface Received {

@@ -4,8 +4,8 @@
  */
 import type { WebClient } from "@slack/web-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { SandboxSlack } from "../../src/sandbox/slack-server.js";
-import { renderMrkdwn, renderThread } from "../../src/sandbox/slack-transcript.js";
+import type { SandboxSlack } from "../../sandbox/slack-server.js";
+import { renderMrkdwn, renderThread } from "../../sandbox/slack-transcript.js";
 import { FakeClock } from "../fakes/fake-clock.js";
 import { ALICE, DEPLOYS, SRE_GROUP, startTestSlack, webClient } from "./slack-fixture.js";
 

@@ -6,8 +6,8 @@
 import { randomBytes } from "node:crypto";
 import type { WebClient } from "@slack/web-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { SandboxSlack } from "../../src/sandbox/slack-server.js";
-import type { WorkspaceChange } from "../../src/sandbox/slack-workspace.js";
+import type { SandboxSlack } from "../../sandbox/slack-server.js";
+import type { WorkspaceChange } from "../../sandbox/slack-workspace.js";
 import { FakeClock } from "../fakes/fake-clock.js";
 import {
   ALICE,

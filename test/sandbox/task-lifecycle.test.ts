@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import type { SeededApp } from "../../src/sandbox/seed-app.js";
+import type { SeededApp } from "../../sandbox/seed-app.js";
 import { type Harness, MINUTE, startHarness } from "./sandbox-harness.js";
 
 const config = {

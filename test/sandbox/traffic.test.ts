@@ -1,7 +1,7 @@
 import { CreateTaskSetCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { ModifyListenerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterEach, describe, expect, test } from "vitest";
-import type { SeededApp } from "../../src/sandbox/seed-app.js";
+import type { SeededApp } from "../../sandbox/seed-app.js";
 import { type Harness, MINUTE, startHarness } from "./sandbox-harness.js";
 
 const config = (seed = 42) => ({

@@ -8,8 +8,8 @@ import { App } from "@slack/bolt";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RemoteFetch, startRemoteFetch } from "../../bench/slack/remote-fetch.js";
+import { slackSignature } from "../../sandbox/slack-signed-client.js";
 import { silentLogger } from "../../src/engine/logger.js";
-import { slackSignature } from "../../src/sandbox/slack-signed-client.js";
 import { AckThreadReceiver, type AckThreadReceiverOptions } from "../../src/slack/ack-thread-receiver.js";
 
 const SECRET = "test-signing-secret";

@@ -4,8 +4,8 @@
  */
 import { createServer, type Server } from "node:http";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { closeServer, listen } from "../../sandbox/sandbox-http.js";
 import { silentLogger } from "../../src/engine/logger.js";
-import { closeServer, listen } from "../../src/sandbox/sandbox-http.js";
 import { boundedFetch } from "../../src/slack/bounded-fetch.js";
 import { createSlackApp } from "../../src/slack/slack-app.js";
 import type { SlackContext } from "../../src/slack/slack-context.js";

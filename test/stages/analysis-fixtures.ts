@@ -7,8 +7,8 @@ import type {
   ComparisonMetric,
   MetricCommon,
   SequentialMetric,
-  StageConfig,
-} from "../../src/config/types.js";
+} from "../../src/domain/analysis-metric.js";
+import type { StageConfig } from "../../src/domain/app-config.js";
 import type { StageExecutor } from "../../src/engine/stage-executor.js";
 import type { MetricQuery } from "../../src/ports.js";
 import { type Harness, harness } from "../engine/harness.js";

@@ -4,7 +4,7 @@
  * DATA_ERROR ticks that name the query and the window and are never folded into the test.
  */
 import { describe, expect, it } from "vitest";
-import { APPROVAL_KEY } from "../../src/engine/approval-state.js";
+import { APPROVAL_KEY } from "../../src/domain/approval-state.js";
 import type { MetricQuery, MetricQueryResult } from "../../src/ports.js";
 import type { Harness } from "../engine/harness.js";
 import { ScriptedMetrics } from "../fakes/scripted-metrics.js";

@@ -12,14 +12,14 @@ import {
   summarizeSequential,
   updateSequential,
 } from "../../src/analysis/sequential-test.js";
-import type { AnalysisMetric } from "../../src/config/types.js";
+import type { AnalysisMetric } from "../../src/domain/analysis-metric.js";
+import type { Measurement } from "../../src/domain/measurement.js";
 import type { StageExecutor } from "../../src/engine/stage-executor.js";
 import {
   analysisExecutorWith,
   SEQUENTIAL_HORIZON_KEY,
   SEQUENTIAL_PRIOR_KEY,
 } from "../../src/stages/analysis.js";
-import type { Measurement } from "../../src/store/measurement-repository.js";
 import { type Harness, harness } from "../engine/harness.js";
 import { ScriptedMetrics } from "../fakes/scripted-metrics.js";
 import { toyAppConfig } from "../fixtures/toy-app.js";

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { comparisonPointsProblem } from "../../src/config/metric-lints.js";
-import type { AnalysisMetric } from "../../src/config/types.js";
+import type { AnalysisMetric } from "../../src/domain/analysis-metric.js";
 import type { Harness } from "../engine/harness.js";
 import { perMinute, ScriptedMetrics } from "../fakes/scripted-metrics.js";
 import { ANALYSIS, common, comparison, deployV2, MINUTE, noArgs, withV1 } from "./analysis-fixtures.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AnalysisMetric } from "../../src/config/types.js";
+import type { AnalysisMetric } from "../../src/domain/analysis-metric.js";
 import { perMinute, type Script, ScriptedMetrics } from "../fakes/scripted-metrics.js";
 import {
   analysisStage,

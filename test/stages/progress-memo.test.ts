@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { foldMetric, type TickRecord } from "../../src/analysis/metric-progress.js";
 import { DEFAULT_SEQUENTIAL_PRIOR } from "../../src/analysis/sequential-prior.js";
-import type { AnalysisMetric } from "../../src/config/types.js";
+import type { AnalysisMetric } from "../../src/domain/analysis-metric.js";
 import { ProgressMemo, tallyOf } from "../../src/stages/progress-memo.js";
 import { metricCommon } from "../fixtures/metric-common.js";
 

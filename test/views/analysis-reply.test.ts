@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { AnalysisMetric } from "../../src/config/types.js";
-import type { Measurement } from "../../src/store/measurement-repository.js";
+import type { AnalysisMetric } from "../../src/domain/analysis-metric.js";
+import type { Measurement } from "../../src/domain/measurement.js";
 import { analysisReply } from "../../src/views/analysis-reply.js";
 import { allText, blockKitViolations } from "./block-limit-checker.js";
 import {

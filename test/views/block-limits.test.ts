@@ -3,11 +3,11 @@
  * payload the views produce stays within Slack's Block Kit limits, with a text fallback.
  */
 import { describe, expect, it } from "vitest";
-import type { AnalysisMetric } from "../../src/config/types.js";
+import type { AnalysisMetric } from "../../src/domain/analysis-metric.js";
 import type { Stage, TimelineEvent } from "../../src/domain/deployment.js";
 import { EVENT_TYPES } from "../../src/domain/deployment.js";
+import type { Measurement } from "../../src/domain/measurement.js";
 import { DEPLOYMENT_STATUSES } from "../../src/domain/status.js";
-import type { Measurement } from "../../src/store/measurement-repository.js";
 import { analysisReply } from "../../src/views/analysis-reply.js";
 import { appHome } from "../../src/views/app-home.js";
 import * as replies from "../../src/views/command-replies.js";

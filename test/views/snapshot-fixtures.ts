@@ -1,14 +1,10 @@
 /** Hand-built deployment snapshots for the view tests: a deployment, its stages, events and ticks. */
-import type {
-  AnalysisMetric,
-  SequentialMetric,
-  StageOptionsByKind,
-  ThresholdMetric,
-} from "../../src/config/types.js";
+import type { AnalysisMetric, SequentialMetric, ThresholdMetric } from "../../src/domain/analysis-metric.js";
+import type { StageOptionsByKind } from "../../src/domain/app-config.js";
 import type { Deployment, EventType, Stage, TimelineEvent } from "../../src/domain/deployment.js";
+import type { Measurement } from "../../src/domain/measurement.js";
 import type { StageKind } from "../../src/domain/stage-kind.js";
 import type { StageStatus } from "../../src/domain/status.js";
-import type { Measurement } from "../../src/store/measurement-repository.js";
 import type { DeploymentSnapshot } from "../../src/views/deployment-snapshot.js";
 import { metricCommon, sequentialMetric as sharedSequentialMetric } from "../fixtures/metric-common.js";
 import { toyAppConfig } from "../fixtures/toy-app.js";

@@ -5,12 +5,12 @@
  * The same suite covers the adapter's calls and every stage executor, including the rollback paths.
  */
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import type { AppConfig } from "../../../src/config/types.js";
+import { type SandboxCloud, startSandboxCloud } from "../../../sandbox/start-sandbox-cloud.js";
+import type { AppConfig } from "../../../src/domain/app-config.js";
 import type { StagePorts } from "../../../src/engine/stage-executor.js";
 import { createAwsClients } from "../../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../../src/providers/aws/aws-load-balancer.js";
-import { type SandboxCloud, startSandboxCloud } from "../../../src/sandbox/start-sandbox-cloud.js";
 import { type Harness, harness, noMetrics } from "../../engine/harness.js";
 import { hookedExecutors, type StepHooks } from "../../engine/step-hooks.js";
 import { FakeClock } from "../../fakes/fake-clock.js";

@@ -5,12 +5,12 @@
  * (real time) is short so held calls end quickly. Skipped, with a printed notice, without moto_server.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FAULT_WINDOW_KINDS, type FaultWindowKind } from "../../../sandbox/fault-windows.js";
 import { KanariaError } from "../../../src/domain/kanaria-error.js";
 import type { ForwardRule } from "../../../src/ports.js";
 import { type AwsClients, createAwsClients } from "../../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../../src/providers/aws/aws-load-balancer.js";
-import { FAULT_WINDOW_KINDS, type FaultWindowKind } from "../../../src/sandbox/fault-windows.js";
 import { FakeClock } from "../../fakes/fake-clock.js";
 import { type AwsWorld, setUpAwsWorld } from "./aws-world-setup.js";
 import { type FaultProxy, startFaultProxy } from "./fault-proxy.js";

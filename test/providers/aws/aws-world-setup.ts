@@ -10,7 +10,7 @@ import {
   CreateTargetGroupCommand,
   type ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { AppConfig } from "../../../src/config/types.js";
+import type { AppConfig } from "../../../src/domain/app-config.js";
 import { canaryPipeline, toyAppConfig } from "../../fixtures/toy-app.js";
 
 /** Moto needs a real VPC and subnets for an ALB; the sandbox accepts any ids. */

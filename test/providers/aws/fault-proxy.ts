@@ -1,7 +1,7 @@
 /**
  * A fault-injecting HTTP proxy in front of an AWS implementation that cannot inject faults itself
  * (moto_server), for tests: it forwards every request unchanged and applies the sandbox's outage windows
- * (src/sandbox/fault-windows.ts — refuse, reset, hang, 503, throttle; per service, optionally per
+ * (sandbox/fault-windows.ts — refuse, reset, hang, 503, throttle; per service, optionally per
  * operation) on the time `now()` gives: real time by default, or a test's clock.
  *
  * It tells ECS from ELBv2 by the request itself (ECS's `X-Amz-Target:
@@ -12,9 +12,9 @@
  * Held requests go on close().
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
-import { type FaultService, FaultWindows } from "../../../src/sandbox/fault-windows.js";
-import { HeldRequests } from "../../../src/sandbox/held-requests.js";
-import { closeServer, listen, readBody } from "../../../src/sandbox/sandbox-http.js";
+import { type FaultService, FaultWindows } from "../../../sandbox/fault-windows.js";
+import { HeldRequests } from "../../../sandbox/held-requests.js";
+import { closeServer, listen, readBody } from "../../../sandbox/sandbox-http.js";
 import { sendEcsError, sendElbv2Error } from "./aws-error-bodies.js";
 
 const ECS_TARGET = "AmazonEC2ContainerServiceV20141113.";

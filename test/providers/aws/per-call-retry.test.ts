@@ -6,14 +6,14 @@
 import { ECSClient, ListServicesCommand } from "@aws-sdk/client-ecs";
 import { StandardRetryStrategy } from "@smithy/core/retry";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type SandboxCloud, startSandboxCloud } from "../../../sandbox/start-sandbox-cloud.js";
+import { VirtualClock } from "../../../sandbox/virtual-clock.js";
 import type { EcsProviderConfig } from "../../../src/config/types.js";
 import { KanariaError } from "../../../src/domain/kanaria-error.js";
 import { type AwsClients, createAwsClients } from "../../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../../src/providers/aws/aws-load-balancer.js";
 import { PerCallRetryStrategy } from "../../../src/providers/aws/per-call-retry.js";
-import { type SandboxCloud, startSandboxCloud } from "../../../src/sandbox/start-sandbox-cloud.js";
-import { VirtualClock } from "../../../src/sandbox/virtual-clock.js";
 import { startStubAwsServer } from "./stub-aws-server.js";
 
 const credentials = { accessKeyId: "sandbox", secretAccessKey: "sandbox" };

@@ -5,7 +5,7 @@
  * close().
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { closeServer, listen } from "../../../src/sandbox/sandbox-http.js";
+import { closeServer, listen } from "../../../sandbox/sandbox-http.js";
 import { sendEcsError, sendElbv2Error } from "./aws-error-bodies.js";
 
 export type StubAnswer =

@@ -3,13 +3,13 @@
  * rules of DESIGN §5 and the failure modes that must never decide a tick.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DatadogFaults } from "../../../sandbox/datadog-faults.js";
+import { type SandboxDatadog, startSandboxDatadog } from "../../../sandbox/datadog-server.js";
+import { VirtualClock } from "../../../sandbox/virtual-clock.js";
 import {
   DatadogMetrics,
   type DatadogMetricsOptions,
 } from "../../../src/providers/datadog/datadog-metrics.js";
-import { DatadogFaults } from "../../../src/sandbox/datadog-faults.js";
-import { type SandboxDatadog, startSandboxDatadog } from "../../../src/sandbox/datadog-server.js";
-import { VirtualClock } from "../../../src/sandbox/virtual-clock.js";
 import { FakeClock } from "../../fakes/fake-clock.js";
 import { minute, seconds, webStore } from "./metric-fixture.js";
 

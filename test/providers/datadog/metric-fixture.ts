@@ -3,7 +3,7 @@
  * (v1 at 1000 requests and 2 errors a minute, v2 at 100 requests and 1 error, 5 errors at minute 5),
  * a latency gauge, and a sparse counter, for minutes 0–9 after 09:00 UTC.
  */
-import { MetricStore } from "../../../src/sandbox/metric-store.js";
+import { MetricStore } from "../../../sandbox/metric-store.js";
 
 export const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 

@@ -6,14 +6,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Logger } from "../engine/logger.js";
-import type { Clock } from "../ports.js";
-import { type SandboxSlack, startSandboxSlack } from "../sandbox/slack-server.js";
-import { SlackSignedClient } from "../sandbox/slack-signed-client.js";
-import type { Store } from "../store/store.js";
-import { openStore } from "../store/store.js";
+import { type Bot, startBot } from "../../src/cli/start-bot.js";
+import type { Logger } from "../../src/engine/logger.js";
+import type { Clock } from "../../src/ports.js";
+import type { Store } from "../../src/store/store.js";
+import { openStore } from "../../src/store/store.js";
+import { type SandboxSlack, startSandboxSlack } from "../slack-server.js";
+import { SlackSignedClient } from "../slack-signed-client.js";
 import { type SandboxStack, startSandboxStack } from "./sandbox-stack.js";
-import { type Bot, startBot } from "./start-bot.js";
 
 export const SANDBOX_PEOPLE = {
   alice: "U0ALICE01",

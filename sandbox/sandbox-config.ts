@@ -19,7 +19,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { KanariaError } from "../domain/kanaria-error.js";
+import { KanariaError } from "../src/domain/kanaria-error.js";
 
 const nonNegativeMs = z.number().int().min(0);
 

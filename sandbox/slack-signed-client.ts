@@ -10,7 +10,7 @@
  * its button.
  */
 import { createHmac } from "node:crypto";
-import { KanariaError } from "../domain/kanaria-error.js";
+import { KanariaError } from "../src/domain/kanaria-error.js";
 import {
   blockActionsPayload,
   buttonActionIds,

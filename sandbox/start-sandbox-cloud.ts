@@ -8,8 +8,8 @@
  * for real time (the world catches up on each request, each metric read and once a second).
  */
 import type { Server } from "node:http";
-import { systemClock } from "../engine/system-clock.js";
-import type { Clock } from "../ports.js";
+import { systemClock } from "../src/engine/system-clock.js";
+import type { Clock } from "../src/ports.js";
 import { ApiCallLog } from "./api-call-log.js";
 import { createEcsServer } from "./ecs-server.js";
 import { createElbv2Server } from "./elbv2-server.js";

@@ -12,10 +12,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as realSleep } from "node:timers/promises";
-import { createLogger } from "../engine/logger.js";
-import { renderMessage } from "../sandbox/slack-transcript.js";
-import { VirtualClock } from "../sandbox/virtual-clock.js";
-import type { CliIo } from "./cli-io.js";
+import type { CliIo } from "../../src/cli/cli-io.js";
+import { createLogger } from "../../src/engine/logger.js";
+import { renderMessage } from "../slack-transcript.js";
+import { VirtualClock } from "../virtual-clock.js";
 import { SANDBOX_CHANNEL, SANDBOX_PEOPLE, type SandboxBot, startSandboxBot } from "./sandbox-bot.js";
 import { advanceUntil, settleWhileAdvancing } from "./virtual-wait.js";
 

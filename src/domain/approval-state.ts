@@ -3,8 +3,7 @@
  * has approved so far. Executors read it (WAIT_APPROVAL counts approvals; a paused analysis resumes on
  * one) but only the runner writes it, in the same transaction that consumes the APPROVE command.
  */
-import type { Approval } from "../domain/approval.js";
-import type { ApprovalRequest } from "./stage-executor.js";
+import type { Approval, ApprovalRequest } from "./approval.js";
 
 export interface ApprovalState {
   request: ApprovalRequest;

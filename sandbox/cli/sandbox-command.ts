@@ -4,10 +4,10 @@
  * point Kanaria at it. Runs until SIGINT/SIGTERM.
  */
 import { readFile } from "node:fs/promises";
-import { parseSandboxConfig, parseSandboxConfigText, type SandboxConfig } from "../sandbox/sandbox-config.js";
-import type { SeededApp } from "../sandbox/seed-app.js";
-import { startSandboxCloud } from "../sandbox/start-sandbox-cloud.js";
-import type { CliIo } from "./cli-io.js";
+import type { CliIo } from "../../src/cli/cli-io.js";
+import { parseSandboxConfig, parseSandboxConfigText, type SandboxConfig } from "../sandbox-config.js";
+import type { SeededApp } from "../seed-app.js";
+import { startSandboxCloud } from "../start-sandbox-cloud.js";
 
 const DEFAULT_APPS = { apps: [{ name: "web", initialVersion: "v1" }] };
 

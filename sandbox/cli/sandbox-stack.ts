@@ -10,19 +10,19 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig } from "../config/load-config.js";
-import type { LoadResult } from "../config/types.js";
-import { KanariaError } from "../domain/kanaria-error.js";
-import type { StagePorts } from "../engine/stage-executor.js";
-import type { Clock } from "../ports.js";
-import { createAwsClients } from "../providers/aws/aws-clients.js";
-import { AwsEcs } from "../providers/aws/aws-ecs.js";
-import { AwsLoadBalancer } from "../providers/aws/aws-load-balancer.js";
-import { DatadogMetrics } from "../providers/datadog/datadog-metrics.js";
-import { MetricsRouter } from "../providers/metrics-router.js";
-import { type SandboxDatadog, startSandboxDatadog } from "../sandbox/datadog-server.js";
-import type { SeededApp } from "../sandbox/seed-app.js";
-import { type SandboxCloud, startSandboxCloud } from "../sandbox/start-sandbox-cloud.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import type { LoadResult } from "../../src/config/types.js";
+import { KanariaError } from "../../src/domain/kanaria-error.js";
+import type { StagePorts } from "../../src/engine/stage-executor.js";
+import type { Clock } from "../../src/ports.js";
+import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
+import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
+import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
+import { DatadogMetrics } from "../../src/providers/datadog/datadog-metrics.js";
+import { MetricsRouter } from "../../src/providers/metrics-router.js";
+import { type SandboxDatadog, startSandboxDatadog } from "../datadog-server.js";
+import type { SeededApp } from "../seed-app.js";
+import { type SandboxCloud, startSandboxCloud } from "../start-sandbox-cloud.js";
 
 export interface SandboxStackOptions {
   clock: Clock;

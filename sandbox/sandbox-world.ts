@@ -7,7 +7,7 @@
  *
  * Contract: mutate the world only right after `catchUp()`, so changes happen at the clock's "now".
  */
-import type { Clock } from "../ports.js";
+import type { Clock } from "../src/ports.js";
 import { Arns } from "./arns.js";
 import { EcsWorld } from "./ecs-world.js";
 import { ElbWorld } from "./elb-world.js";

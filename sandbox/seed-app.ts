@@ -11,7 +11,7 @@
  * The returned ARNs are what `app.pipecd.yaml` (`targetGroups.primary/canary/baseline`) and
  * `kanaria.yaml` need.
  */
-import { KanariaError } from "../domain/kanaria-error.js";
+import { KanariaError } from "../src/domain/kanaria-error.js";
 import { APP_NAME, type SandboxConfig } from "./sandbox-config.js";
 import type { SandboxWorld } from "./sandbox-world.js";
 

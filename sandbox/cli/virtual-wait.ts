@@ -5,8 +5,8 @@
  * and the end-to-end tests wait this way.
  */
 import { setTimeout as realSleep } from "node:timers/promises";
-import { KanariaError } from "../domain/kanaria-error.js";
-import type { VirtualClock } from "../sandbox/virtual-clock.js";
+import { KanariaError } from "../../src/domain/kanaria-error.js";
+import type { VirtualClock } from "../virtual-clock.js";
 
 export interface AdvanceUntilOptions {
   /** Virtual time per step (default 5 s). */

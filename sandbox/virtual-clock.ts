@@ -4,7 +4,7 @@
  * tells its tick listeners, so the sandbox world simulates minute by minute (task starts, health checks,
  * traffic and metrics) exactly as it would in real time, only faster.
  */
-import type { Clock } from "../ports.js";
+import type { Clock } from "../src/ports.js";
 
 interface Timer {
   at: number;

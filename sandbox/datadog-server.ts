@@ -13,7 +13,7 @@
  * 6. evaluation over the metric store with the data settings (lag, partial bucket, gaps).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Clock } from "../ports.js";
+import type { Clock } from "../src/ports.js";
 import { DatadogFaults, DatadogRateLimiter, rateLimitHeaders } from "./datadog-faults.js";
 import type { MetricSource } from "./datadog-metric-source.js";
 import { evaluateQuery } from "./datadog-query-eval.js";
