@@ -167,13 +167,21 @@ const COMMANDS: Command[] = [
     name: "sandbox",
     summary: "run the simulated ECS + ALB on loopback and print how to point kanaria.yaml at it",
     usage:
-      "kanaria sandbox [--config sandbox.yaml]\n\nWithout --config: one app, web, at version v1. Runs until SIGINT or SIGTERM.",
-    options: CONFIG_OPTION,
+      "kanaria sandbox [--config sandbox.yaml | --config kanaria.yaml] [--port 4580]\n\n" +
+      "Without --config: one app, web, at version v1. With a kanaria.yaml: its apps, by name. ECS listens on\n" +
+      "--port and ELBv2 on the next port (--port 0: any free ports). The sandbox config's format is in the README (The sandbox).\n" +
+      "Runs until SIGINT or SIGTERM.",
+    options: { ...CONFIG_OPTION, port: { type: "string" } },
     async run(args, io) {
       const file = typeof args.values.config === "string" ? resolve(io.cwd, args.values.config) : undefined;
+      const port = args.values.port === undefined ? undefined : Number(args.values.port);
+      if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65534))
+        throw new UsageError(
+          `--port must be a port number from 1 to 65534 (0: any free ports), got "${String(args.values.port)}"`,
+        );
       // The simulator lives beside the product (sandbox/) and is loaded only when asked for.
       const { runSandbox } = await import("../../sandbox/cli/sandbox-command.js");
-      return runSandbox(file, io);
+      return runSandbox(file, io, port);
     },
   },
   {
