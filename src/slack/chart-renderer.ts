@@ -8,7 +8,6 @@
 import { analysisChartModel } from "../charts/analysis-chart-model.js";
 import { chartOutcome } from "../charts/chart-outcome.js";
 import type { ChartThread } from "../charts/chart-thread.js";
-import type { Stage } from "../domain/deployment.js";
 import type { Logger } from "../engine/logger.js";
 import { metricTicks, stageLabel } from "../views/deployment-snapshot.js";
 import type { AnalysisChartRenderer } from "./slack-notifier.js";
