@@ -17,6 +17,7 @@ import {
   type YAMLError,
 } from "yaml";
 import { type FieldPath, formatPath, type PathSegment } from "./field-path.js";
+import { jsonSyntaxError } from "./json-syntax-error.js";
 import type { Diagnostic, SourcePosition } from "./types.js";
 
 export interface YamlDocument {
@@ -63,6 +64,16 @@ export function parseYamlDocument(file: string, text: string): YamlDocument {
   return new ParsedDocument(file, text);
 }
 
+/** A `.json` file must be JSON, not merely YAML (which reads `{a: 1, bad}` happily). */
+function strictJsonError(file: string, text: string): Diagnostic | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (error) {
+    return jsonSyntaxError(file, text, error);
+  }
+}
+
 function describeReadError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === "ENOENT") return "file not found";
@@ -96,8 +107,10 @@ class ParsedDocument implements YamlDocument {
       uniqueKeys: true,
       merge: true,
     });
-    for (const error of this.doc.errors) this.diagnostics.push(this.fromYamlError(error, "error"));
-    let broken = this.doc.errors.some((e) => e.code !== "DUPLICATE_KEY");
+    const jsonError = /\.json$/i.test(file) ? strictJsonError(file, text) : undefined;
+    if (jsonError) this.diagnostics.push(jsonError);
+    else for (const error of this.doc.errors) this.diagnostics.push(this.fromYamlError(error, "error"));
+    let broken = jsonError !== undefined || this.doc.errors.some((e) => e.code !== "DUPLICATE_KEY");
     for (const warning of this.doc.warnings) this.diagnostics.push(this.fromYamlError(warning, "warning"));
     let value: unknown;
     try {

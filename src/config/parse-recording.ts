@@ -33,7 +33,7 @@ import { DiagnosticSink } from "./diagnostic-sink.js";
 import { parseGoDuration } from "./duration.js";
 import { isRecord } from "./field-path.js";
 import { jsonDocument, rootMemberStart } from "./json-document.js";
-import { jsonSyntaxOffset } from "./json-syntax-offset.js";
+import { jsonSyntaxError } from "./json-syntax-error.js";
 import { parseStageOptions } from "./parse-stage-options.js";
 import { checkRecordedSeries, PointProblems, seriesFromJson } from "./read-recorded-series.js";
 import type { RecordedSeries } from "./recorded-series.js";
@@ -195,26 +195,4 @@ function countQueries(metrics: readonly AnalysisMetric[], target: QueryTarget): 
     }
   }
   return counts;
-}
-
-/**
- * Strict JSON: YAML would accept things JSON does not (comments, trailing commas, single quotes), and a
- * recording is JSON. The position comes from the parser's message (`… at position N`), else from
- * json-syntax-offset.ts (V8 leaves it out of some messages, e.g. for NaN).
- */
-function jsonSyntaxError(file: string, text: string, error: unknown): Diagnostic {
-  const message = error instanceof Error ? error.message : String(error);
-  const match = /at position (\d+)/.exec(message);
-  const offset = match ? Number(match[1]) : jsonSyntaxOffset(text);
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  const col = offset - (before.lastIndexOf("\n") + 1) + 1;
-  return {
-    file,
-    line,
-    col,
-    severity: "error",
-    path: "",
-    message: `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}`,
-  };
 }
