@@ -11,6 +11,7 @@ import { approvalRulesFor } from "../engine/apply-command.js";
 import { actionName, decodeActionValue } from "../views/action-ids.js";
 import * as replies from "../views/command-replies.js";
 import { pendingApproval } from "../views/deployment-snapshot.js";
+import { refusalReply } from "../views/refusal-replies.js";
 import { readSnapshot } from "./read-snapshot.js";
 import { checkMayStop, groupsMentioned } from "./slack-access.js";
 import { actorOf, type SlackContext } from "./slack-context.js";
@@ -79,5 +80,5 @@ function submit(
     actorGroups: groups,
     dedupeKey: `slack:${triggerId}`,
   });
-  return submitted.ok ? undefined : replies.notAllowed(submitted.message);
+  return submitted.ok ? undefined : refusalReply(submitted.refusal, { now: ctx.clock.now() });
 }
