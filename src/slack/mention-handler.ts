@@ -6,7 +6,7 @@
 import { unknownApp } from "../domain/refusal.js";
 import type { MessagePayload } from "../views/block-kit.js";
 import * as replies from "../views/command-replies.js";
-import { historyLine, historyList } from "../views/history-list.js";
+import { historyList, lastDeployment } from "../views/history-list.js";
 import { refusalReply } from "../views/refusal-replies.js";
 import { threadLink } from "./read-snapshot.js";
 import type { SlackContext } from "./slack-context.js";
@@ -77,11 +77,7 @@ export function answerMention(ctx: SlackContext, mention: Mention): MessagePaylo
         if (url) links.set(d.id, url);
       }
       if (question.kind === "history") return historyList(app, deployments, links, now);
-      const last = deployments[0];
-      const text = last
-        ? `Last deployment of *${app}*: ${historyLine(last, links, now)}`
-        : `*${app}* has never been deployed by Kanaria.`;
-      return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+      return lastDeployment(app, deployments[0], links, now);
     }
   }
 }
