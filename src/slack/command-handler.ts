@@ -5,6 +5,7 @@
  */
 import type { AppEntry } from "../domain/app-entry.js";
 import { unknownApp } from "../domain/refusal.js";
+import { commandMistakeText } from "../views/command-mistake.js";
 import * as replies from "../views/command-replies.js";
 import { historyList } from "../views/history-list.js";
 import { refusalReply } from "../views/refusal-replies.js";
@@ -32,7 +33,7 @@ export async function handleDeployCommand(
     case "help":
       return replies.help();
     case "invalid":
-      return replies.invalidCommand(parsed.problem, parsed.usage);
+      return replies.invalidCommand(commandMistakeText(parsed.mistake), parsed.usage);
     case "status": {
       if (parsed.app !== undefined && !ctx.entries.has(parsed.app)) return unknownAppReply(ctx, parsed.app);
       return statusReply(ctx, parsed.app);
