@@ -30,6 +30,7 @@ import { AwsEcs } from "../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../src/providers/aws/aws-load-balancer.js";
 import { cleanStartEcs } from "../src/stages/clean-start.js";
 import { openStore } from "../src/store/store.js";
+import { refusalText } from "../src/views/refusal-text.js";
 import { noMetrics } from "../test/engine/harness.js";
 import { hookedExecutors } from "../test/engine/step-hooks.js";
 import { sandboxAppConfig } from "../test/fixtures/sandbox-app.js";
@@ -120,7 +121,7 @@ async function driveUntil(done: () => boolean, what: string): Promise<void> {
 
 function deploy(version: string): string {
   const outcome = engine.requestDeployment({ app: APP, version, requester: "bench", reason: "bench" });
-  if (!outcome.ok) throw new Error(outcome.refusal.message);
+  if (!outcome.ok) throw new Error(refusalText(outcome.refusal));
   return outcome.deployment.id;
 }
 

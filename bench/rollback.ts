@@ -27,6 +27,7 @@ import { metricsFromQuery } from "../src/providers/metrics-from-query.js";
 import { cleanStartEcs } from "../src/stages/clean-start.js";
 import { defaultExecutors } from "../src/stages/default-executors.js";
 import { openStore } from "../src/store/store.js";
+import { refusalText } from "../src/views/refusal-text.js";
 import { canaryPipeline, toyAppConfig, toyApps } from "../test/fixtures/toy-app.js";
 
 const RUNS = Math.max(1, Number(process.argv[2] ?? 50));
@@ -157,7 +158,7 @@ async function driveUntil(done: () => boolean, what: string, stepMs = 500): Prom
 
 function deploy(version: string): string {
   const outcome = engine.requestDeployment({ app: APP, version, requester: "bench", reason: "bench" });
-  if (!outcome.ok) throw new Error(outcome.refusal.message);
+  if (!outcome.ok) throw new Error(refusalText(outcome.refusal));
   return outcome.deployment.id;
 }
 
@@ -187,7 +188,7 @@ for (let run = 0; run < RUNS; run++) {
   const firstCall = cloud.calls.list().length;
   const start = performance.now();
   const submitted = engine.submitCommand({ deploymentId: id, kind: "ROLLBACK", actor: "bench" });
-  if (!submitted.ok) throw new Error(submitted.message);
+  if (!submitted.ok) throw new Error(refusalText(submitted.refusal));
   let zeroAt: number | undefined;
   await driveUntil(
     () => {

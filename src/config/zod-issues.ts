@@ -5,6 +5,7 @@
  * up in logs.
  */
 import { z } from "zod";
+import { editDistance } from "../domain/closest-names.js";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
 import { type FieldPath, isRecord, valueAt } from "./field-path.js";
 import type { YamlDocument } from "./load-yaml-document.js";
@@ -211,19 +212,6 @@ export function closestName(name: string, allowed: readonly string[]): string | 
     }
   }
   return bestDistance <= Math.min(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 /**

@@ -1,4 +1,7 @@
-/** "Did you mean …?" for unknown app names: the known names closest by edit distance. */
+/**
+ * "Did you mean …?": the known names closest to a mistyped one, by edit distance. The one edit
+ * distance of the code base; config's unknown-key hints (`config/zod-issues.ts`) use it too.
+ */
 export function closestNames(input: string, known: readonly string[], max = 3): string[] {
   const needle = input.toLowerCase();
   return known
@@ -9,6 +12,10 @@ export function closestNames(input: string, known: readonly string[], max = 3): 
     .map(({ name }) => name);
 }
 
+/**
+ * Levenshtein distance: insertions, deletions and substitutions cost 1 (a swapped pair, "wbe" for
+ * "web", costs 2). Case-sensitive; callers lower-case when case should not count.
+ */
 export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {

@@ -6,12 +6,12 @@
  */
 import { randomBytes } from "node:crypto";
 import type { AppConfig } from "../domain/app-config.js";
-import type { AppLock } from "../domain/app-lock.js";
-import { closestNames } from "../domain/closest-names.js";
-import type { Command, CommandKind, Deployment, DeploymentAccess } from "../domain/deployment.js";
+import type { CommandKind, Deployment, DeploymentAccess } from "../domain/deployment.js";
 import type { FreezeWindow } from "../domain/freeze-window.js";
-import { type ActiveFreeze, activeFreeze, mayOverrideFreeze } from "../domain/freeze-window.js";
+import { activeFreeze, mayOverrideFreeze } from "../domain/freeze-window.js";
 import { planStages } from "../domain/planner.js";
+import { type DeploymentRefusal, unknownApp } from "../domain/refusal.js";
+import type { CommandOutcome, DeploymentRequestOutcome } from "../domain/request-outcome.js";
 import { isTerminalDeploymentStatus } from "../domain/status.js";
 import { checkVersion } from "../domain/version.js";
 import type { Clock, Notifier } from "../ports.js";
@@ -75,19 +75,6 @@ export interface DeploymentRequest {
   onAccepted?: (deployment: Deployment) => void;
 }
 
-export type DeploymentRefusal =
-  | { code: "UNKNOWN_APP"; message: string; suggestions: string[] }
-  | { code: "INVALID_VERSION"; message: string }
-  | { code: "LOCKED"; message: string; lock: AppLock }
-  /** `mayOverride`: the requester is one of the freeze's overriders (and did not ask to override). */
-  | { code: "FROZEN"; message: string; freeze: ActiveFreeze; mayOverride: boolean }
-  | { code: "ALREADY_RUNNING"; message: string; active: Deployment }
-  | { code: "NO_EXECUTOR"; message: string };
-
-export type DeploymentRequestOutcome =
-  | { ok: true; deployment: Deployment }
-  | { ok: false; refusal: DeploymentRefusal };
-
 export interface CommandRequest {
   deploymentId: string;
   kind: CommandKind;
@@ -95,10 +82,6 @@ export interface CommandRequest {
   actorGroups?: readonly string[];
   dedupeKey?: string;
 }
-
-export type CommandSubmission =
-  | { ok: true; command: Command; duplicate: boolean }
-  | { ok: false; message: string };
 
 const defaultId = (app: string): string => `${app}-${randomBytes(4).toString("hex")}`;
 
@@ -143,48 +126,35 @@ export class Engine {
     return this.idleChecked;
   }
 
+  /** Checks and records a request; a refusal states its facts (`domain/refusal.ts`), never a sentence. */
   requestDeployment(request: DeploymentRequest): DeploymentRequestOutcome {
     const { store, clock } = this.deps;
     const app = this.deps.apps.get(request.app);
-    if (!app) {
-      const suggestions = closestNames(request.app, this.deps.apps.names());
-      const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.join(", ")}?` : "";
-      return refuse({
-        code: "UNKNOWN_APP",
-        message: `There is no app named "${request.app}".${hint}`,
-        suggestions,
-      });
-    }
+    if (!app) return refuse(unknownApp(request.app, this.deps.apps.names()));
     const version = checkVersion(request.version);
-    if (!version.ok) return refuse({ code: "INVALID_VERSION", message: version.reason });
+    if (!version.ok)
+      return refuse({ kind: "invalidVersion", version: request.version, problem: version.reason });
     const lock = store.locks.get(request.app);
-    if (lock) {
-      return refuse({
-        code: "LOCKED",
-        message: `${request.app} is locked by ${lock.owner} since ${formatTime(lock.createdAt)}: ${lock.reason}`,
-        lock,
-      });
-    }
+    if (lock) return refuse({ kind: "locked", lock });
     const frozen = activeFreeze(this.deps.freezes?.() ?? [], request.app, clock.now());
     if (frozen) {
       const mayOverride = mayOverrideFreeze(frozen.freeze, request.requester, request.requesterGroups ?? []);
-      if (!request.overrideFreeze || !mayOverride) return refuse(frozenRefusal(request, frozen, mayOverride));
+      if (!request.overrideFreeze || !mayOverride) {
+        return refuse({ kind: "frozen", app: request.app, freeze: frozen, mayOverride });
+      }
       if (request.reason.trim() === "") {
         return refuse({
-          ...frozenRefusal(request, frozen, mayOverride),
-          message: `overriding the freeze "${frozen.freeze.name}" needs a reason: /deploy ${request.app} ${request.version} <reason> --override-freeze`,
+          kind: "overrideNeedsReason",
+          app: request.app,
+          version: request.version,
+          freeze: frozen,
         });
       }
     }
     const lastSuccessful = store.deployments.lastSuccessful(request.app);
     const planned = planStages({ app: app.config, lastSuccessful });
     const missing = this.deps.registry.missing(planned.map((s) => s.kind));
-    if (missing.length > 0) {
-      return refuse({
-        code: "NO_EXECUTOR",
-        message: `this Kanaria cannot run ${missing.join(", ")} stages yet, which ${request.app}'s pipeline needs`,
-      });
-    }
+    if (missing.length > 0) return refuse({ kind: "noExecutor", app: request.app, missing });
     const now = clock.now();
     const deployment: Deployment = {
       id: (this.deps.newDeploymentId ?? defaultId)(request.app),
@@ -233,7 +203,7 @@ export class Engine {
       }
       return undefined;
     });
-    if (inserted) return refuse(alreadyRunning(inserted));
+    if (inserted) return refuse({ kind: "alreadyRunning", active: inserted });
     request.onAccepted?.(deployment);
     this.journal.write(deployment.id, (w) =>
       w.event({
@@ -258,14 +228,16 @@ export class Engine {
       );
     }
     this.drive(deployment.id, "requested");
-    return { ok: true, deployment };
+    return frozen ? { ok: true, deployment, freezeOverride: frozen } : { ok: true, deployment };
   }
 
   /** Records a command for the runner; the same `dedupeKey` twice records it once. */
-  submitCommand(request: CommandRequest): CommandSubmission {
+  submitCommand(request: CommandRequest): CommandOutcome {
     const { store, clock } = this.deps;
     const deployment = store.deployments.get(request.deploymentId);
-    if (!deployment) return { ok: false, message: `there is no deployment ${request.deploymentId}` };
+    if (!deployment) {
+      return { ok: false, refusal: { kind: "unknownDeployment", deploymentId: request.deploymentId } };
+    }
     const { command, duplicate } = store.commands.insert(
       {
         deploymentId: request.deploymentId,
@@ -352,35 +324,7 @@ function refuse(refusal: DeploymentRefusal): DeploymentRequestOutcome {
   return { ok: false, refusal };
 }
 
-function frozenRefusal(
-  request: DeploymentRequest,
-  frozen: ActiveFreeze,
-  mayOverride: boolean,
-): DeploymentRefusal {
-  const why = frozen.freeze.reason ? ` (${frozen.freeze.reason})` : "";
-  const how = mayOverride
-    ? " You may override it: repeat the command with --override-freeze and a reason; the override is recorded."
-    : frozen.freeze.overriders.length > 0
-      ? ` Only ${frozen.freeze.overriders.join(", ")} may override it.`
-      : " Nobody may override it.";
-  return {
-    code: "FROZEN",
-    message: `${request.app} is frozen by "${frozen.freeze.name}"${why} until ${formatTime(frozen.endsAt)}.${how}`,
-    freeze: frozen,
-    mayOverride,
-  };
-}
-
-function alreadyRunning(active: Deployment): DeploymentRefusal {
-  return {
-    code: "ALREADY_RUNNING",
-    message:
-      `${active.app} is already being deployed: ${active.version} by ${active.requester} ` +
-      `since ${formatTime(active.createdAt)} (${active.status}, deployment ${active.id})`,
-    active,
-  };
-}
-
+/** For the timeline's audit line (a stored event, not a reply). */
 function formatTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }

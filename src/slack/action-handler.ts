@@ -1,16 +1,19 @@
 /**
- * The Approve and Roll back buttons, and a blocked rollback's Retry now and Fixed by hand. A click is checked here first so that someone who may not approve
- * gets an ephemeral refusal at once and nothing is recorded; an allowed click becomes a command for the
- * engine, keyed by Slack's trigger id, so the same click delivered twice is recorded once. The engine
- * stays the authority (it checks the approval rules again when it applies the command); the root
- * message then shows who decided, in place of the buttons.
+ * The Approve and Roll back buttons, and a blocked rollback's Retry now and Fixed by hand. A click is
+ * checked here first so that someone who may not approve gets an ephemeral refusal at once and nothing
+ * is recorded; an allowed click becomes a command for the engine, keyed by Slack's trigger id, so the
+ * same click delivered twice is recorded once. The engine stays the authority (it checks the approval
+ * rules again when it applies the command); the root message then shows who decided, in place of the
+ * buttons.
  */
 import { checkApprover } from "../domain/approval.js";
 import type { CommandKind } from "../domain/deployment.js";
 import { approvalRulesFor } from "../engine/apply-command.js";
 import { actionName, decodeActionValue } from "../views/action-ids.js";
+import * as buttonReplies from "../views/button-replies.js";
 import * as replies from "../views/command-replies.js";
 import { pendingApproval } from "../views/deployment-snapshot.js";
+import { refusalReply } from "../views/refusal-replies.js";
 import { readSnapshot } from "./read-snapshot.js";
 import { checkMayStop, groupsMentioned } from "./slack-access.js";
 import { actorOf, type SlackContext } from "./slack-context.js";
@@ -29,9 +32,9 @@ export async function handleButton(
 ): Promise<replies.EphemeralReply | undefined> {
   const name = actionName(click.actionId);
   const target = decodeActionValue(click.value);
-  if (!name || !target) return replies.notAllowed("this button is not one of Kanaria's (or it is outdated)");
+  if (!name || !target) return buttonReplies.unknownButton();
   const snapshot = readSnapshot(ctx.store, target.deploymentId, ctx.workspaceUrl());
-  if (!snapshot) return replies.notAllowed(`there is no deployment ${target.deploymentId} any more`);
+  if (!snapshot) return buttonReplies.deploymentGone(target.deploymentId);
   const { deployment } = snapshot;
   const entry = ctx.entries.get(deployment.app);
 
@@ -46,9 +49,7 @@ export async function handleButton(
 
   const pending = pendingApproval(snapshot);
   if (!pending || (target.stageIndex !== undefined && pending.stage.index !== target.stageIndex)) {
-    return replies.notAllowed(
-      `nothing of ${deployment.app} ${deployment.version} waits for approval any more (${deployment.status.toLowerCase().replace("_", " ")})`,
-    );
+    return buttonReplies.nothingToApprove(deployment);
   }
   const rules = approvalRulesFor(deployment, pending.stage);
   const actor = await actorOf(ctx, click.user, rules.approvers);
@@ -79,5 +80,5 @@ function submit(
     actorGroups: groups,
     dedupeKey: `slack:${triggerId}`,
   });
-  return submitted.ok ? undefined : replies.notAllowed(submitted.message);
+  return submitted.ok ? undefined : refusalReply(submitted.refusal, { now: ctx.clock.now() });
 }

@@ -4,12 +4,13 @@
  * a refused command. Bolt has already acked the command by the time this runs.
  */
 import type { AppEntry } from "../domain/app-entry.js";
-import { closestNames } from "../domain/closest-names.js";
-import type { DeploymentRefusal } from "../engine/engine.js";
+import { unknownApp } from "../domain/refusal.js";
+import { commandMistakeText } from "../views/command-mistake.js";
 import * as replies from "../views/command-replies.js";
 import { historyList } from "../views/history-list.js";
+import { refusalReply } from "../views/refusal-replies.js";
 import { parseDeployCommand } from "./deploy-command.js";
-import { readSnapshot, threadLink } from "./read-snapshot.js";
+import { threadLink } from "./read-snapshot.js";
 import { checkChannel, checkDeployer, checkMayStop, groupsMentioned } from "./slack-access.js";
 import { actorOf, type SlackContext } from "./slack-context.js";
 import { statusReply } from "./status-reply.js";
@@ -32,13 +33,13 @@ export async function handleDeployCommand(
     case "help":
       return replies.help();
     case "invalid":
-      return replies.invalidCommand(parsed.problem, parsed.usage);
+      return replies.invalidCommand(commandMistakeText(parsed.mistake), parsed.usage);
     case "status": {
-      if (parsed.app !== undefined && !ctx.entries.has(parsed.app)) return unknownApp(ctx, parsed.app);
+      if (parsed.app !== undefined && !ctx.entries.has(parsed.app)) return unknownAppReply(ctx, parsed.app);
       return statusReply(ctx, parsed.app);
     }
     case "history": {
-      if (!ctx.entries.has(parsed.app)) return unknownApp(ctx, parsed.app);
+      if (!ctx.entries.has(parsed.app)) return unknownAppReply(ctx, parsed.app);
       const deployments = ctx.store.deployments.history(parsed.app, 20);
       const links = new Map<string, string>();
       for (const d of deployments) {
@@ -50,7 +51,7 @@ export async function handleDeployCommand(
     case "lock":
     case "unlock": {
       const entry = ctx.entries.get(parsed.app);
-      if (!entry) return unknownApp(ctx, parsed.app);
+      if (!entry) return unknownAppReply(ctx, parsed.app);
       const actor = await actorOf(ctx, command.user, groupsMentioned(entry));
       const allowed = mayManage(entry, actor.user, actor.groups);
       if (!allowed) return replies.notADeployer(entry.name, [...entry.deployers, ...entry.approvers]);
@@ -75,7 +76,7 @@ export async function handleDeployCommand(
     case "retry":
     case "fixed": {
       const entry = ctx.entries.get(parsed.app);
-      if (!entry) return unknownApp(ctx, parsed.app);
+      if (!entry) return unknownAppReply(ctx, parsed.app);
       const active = ctx.store.deployments.activeForApp(entry.name);
       if (!active) return replies.noActiveDeployment(entry.name, STOP_ACTIONS[parsed.kind].action);
       const actor = await actorOf(ctx, command.user, groupsMentioned(entry));
@@ -88,7 +89,7 @@ export async function handleDeployCommand(
         actorGroups: actor.groups,
         dedupeKey: `slack:${command.triggerId}`,
       });
-      if (!submitted.ok) return replies.notAllowed(submitted.message);
+      if (!submitted.ok) return refusalReply(submitted.refusal, { now });
       return replies.commandAccepted(parsed.kind, active);
     }
     case "deploy":
@@ -113,7 +114,7 @@ async function deploy(
   parsed: Extract<ReturnType<typeof parseDeployCommand>, { kind: "deploy" }>,
 ): Promise<replies.EphemeralReply> {
   const entry = ctx.entries.get(parsed.app);
-  if (!entry) return unknownApp(ctx, parsed.app);
+  if (!entry) return unknownAppReply(ctx, parsed.app);
   const channel = checkChannel(entry, command.channel);
   if (!channel.ok) return replies.channelNotAllowed(entry.name, entry.channels);
   const overriders = ctx.freezes().flatMap((f) => f.overriders);
@@ -131,62 +132,21 @@ async function deploy(
     onAccepted: (deployment) =>
       ctx.store.slackThreads.ensure(deployment.id, command.channel, ctx.clock.now()),
   });
-  if (!outcome.ok) return refusalReply(ctx, outcome.refusal, parsed);
-  const { deployment } = outcome;
-  if (
-    parsed.overrideFreeze &&
-    ctx.store.freezeOverrides.list(entry.name, 1)[0]?.deploymentId === deployment.id
-  ) {
-    const override = ctx.store.freezeOverrides.list(entry.name, 1)[0];
-    if (override)
-      return replies.freezeOverridden(entry.name, override.freezeName, override.reason, command.user);
+  if (!outcome.ok) {
+    return refusalReply(outcome.refusal, {
+      now: ctx.clock.now(),
+      threadUrlOf: (id) => threadLink(ctx.store, id, ctx.workspaceUrl()),
+    });
+  }
+  const { deployment, freezeOverride } = outcome;
+  if (freezeOverride) {
+    return replies.freezeOverridden(entry.name, freezeOverride.freeze.name, deployment.reason, command.user);
   }
   return replies.deploymentAccepted(deployment, threadLink(ctx.store, deployment.id, ctx.workspaceUrl()));
 }
 
-function refusalReply(
-  ctx: SlackContext,
-  refusal: DeploymentRefusal,
-  parsed: { app: string; version: string; overrideFreeze: boolean },
-): replies.EphemeralReply {
-  const now = ctx.clock.now();
-  switch (refusal.code) {
-    case "UNKNOWN_APP":
-      return replies.unknownApp(parsed.app, refusal.suggestions);
-    case "INVALID_VERSION":
-      return replies.invalidVersion(parsed.version, refusal.message);
-    case "LOCKED":
-      return replies.appLocked(refusal.lock, now);
-    case "ALREADY_RUNNING":
-      return replies.alreadyRunning(
-        refusal.active,
-        readSnapshot(ctx.store, refusal.active.id, ctx.workspaceUrl())?.threadUrl,
-        now,
-      );
-    case "FROZEN":
-      if (parsed.overrideFreeze && refusal.mayOverride) {
-        return replies.missingArgument(
-          "a reason for overriding the freeze (it is recorded)",
-          `/deploy ${parsed.app} ${parsed.version} <reason> --override-freeze`,
-        );
-      }
-      return replies.freezeInForce(
-        parsed.app,
-        {
-          name: refusal.freeze.freeze.name,
-          until: refusal.freeze.endsAt,
-          reason: refusal.freeze.freeze.reason,
-          overriders: refusal.freeze.freeze.overriders,
-        },
-        now,
-      );
-    case "NO_EXECUTOR":
-      return replies.notAllowed(refusal.message);
-  }
-}
-
-function unknownApp(ctx: SlackContext, name: string): replies.EphemeralReply {
-  return replies.unknownApp(name, closestNames(name, [...ctx.entries.keys()]));
+function unknownAppReply(ctx: SlackContext, name: string): replies.EphemeralReply {
+  return refusalReply(unknownApp(name, ctx.entries.keys()), { now: ctx.clock.now() });
 }
 
 /** Locks are for the people who deploy or approve the app (anyone, when the app names nobody). */

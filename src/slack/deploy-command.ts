@@ -4,6 +4,7 @@
  * Slack's auto-formatting of links and mentions (`<#C123|deploys>`, `<@U123>`) never reaches app names
  * or versions because those are checked by their own grammars later.
  */
+import type { CommandMistake } from "../views/command-mistake.js";
 
 export type DeployCommand =
   | { kind: "deploy"; app: string; version: string; reason: string; overrideFreeze: boolean }
@@ -18,8 +19,10 @@ export type DeployCommand =
   | { kind: "retry"; app: string }
   /** A blocked rollback's work was done by hand (audited). */
   | { kind: "fixed"; app: string }
-  /** What was wrong, for the ephemeral reply (the usage line is added by the view). */
-  | { kind: "invalid"; problem: string; usage: string };
+  /** What was wrong (worded by `views/command-mistake.ts`) and the usage line of the form meant. */
+  | { kind: "invalid"; mistake: CommandMistake; usage: string };
+
+type OneAppSubcommand = "history" | "unlock" | "rollback" | "cancel" | "retry" | "fixed";
 
 export const OVERRIDE_FREEZE_FLAG = "--override-freeze";
 
@@ -38,7 +41,7 @@ export const USAGE: Record<Exclude<DeployCommand["kind"], "invalid">, string> = 
 };
 
 /** Subcommand words; an app cannot be deployed under one of these names from Slack. */
-const SUBCOMMANDS = new Set([
+const SUBCOMMANDS = [
   "help",
   "status",
   "history",
@@ -48,21 +51,25 @@ const SUBCOMMANDS = new Set([
   "cancel",
   "retry",
   "fixed",
-]);
+] as const;
+
+function isSubcommand(word: string): word is (typeof SUBCOMMANDS)[number] {
+  return (SUBCOMMANDS as readonly string[]).includes(word);
+}
 
 export function parseDeployCommand(text: string): DeployCommand {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const [first, ...rest] = words;
   if (first === undefined) return { kind: "help" };
   const word = first.toLowerCase();
-  if (!SUBCOMMANDS.has(word)) return parseDeploy(first, rest);
+  if (!isSubcommand(word)) return parseDeploy(first, rest);
   switch (word) {
     case "help":
       return { kind: "help" };
     case "status":
       return rest.length <= 1
         ? { kind: "status", app: rest[0] }
-        : invalid("status takes at most one app", "status");
+        : invalid({ kind: "tooManyApps", subcommand: "status", apps: rest }, "status");
     case "history":
       return oneApp("history", rest, (app) => ({ kind: "history", app }));
     case "unlock":
@@ -77,13 +84,9 @@ export function parseDeployCommand(text: string): DeployCommand {
       return oneApp("fixed", rest, (app) => ({ kind: "fixed", app }));
     case "lock": {
       const [app, ...reason] = rest;
-      if (app === undefined) return invalid("lock needs an app and a reason", "lock");
-      if (reason.length === 0)
-        return invalid(`lock needs a reason, so that others know why ${app} is locked`, "lock");
+      if (app === undefined || reason.length === 0) return invalid({ kind: "noLockReason", app }, "lock");
       return { kind: "lock", app, reason: reason.join(" ") };
     }
-    default:
-      return invalid(`unknown subcommand "${first}"`, "help");
   }
 }
 
@@ -92,23 +95,19 @@ function parseDeploy(app: string, rest: string[]): DeployCommand {
   const words = rest.filter((w) => w !== OVERRIDE_FREEZE_FLAG);
   const [version, ...reason] = words;
   if (version === undefined) {
-    return invalid(`which version of ${app}? Give the image tag, e.g. \`/deploy ${app} v1.4.2\``, "deploy");
+    return invalid({ kind: "noVersion", app }, "deploy");
   }
   const unknownFlag = words.find((w) => w.startsWith("--"));
-  if (unknownFlag) return invalid(`unknown option ${unknownFlag}`, "deploy");
+  if (unknownFlag) return invalid({ kind: "unknownOption", option: unknownFlag }, "deploy");
   return { kind: "deploy", app, version, reason: reason.join(" "), overrideFreeze };
 }
 
-function oneApp(
-  kind: "history" | "unlock" | "rollback" | "cancel" | "retry" | "fixed",
-  rest: string[],
-  make: (app: string) => DeployCommand,
-): DeployCommand {
-  if (rest.length === 0) return invalid(`${kind} needs an app`, kind);
-  if (rest.length > 1) return invalid(`${kind} takes one app, got "${rest.join(" ")}"`, kind);
+function oneApp(kind: OneAppSubcommand, rest: string[], make: (app: string) => DeployCommand): DeployCommand {
+  if (rest.length === 0) return invalid({ kind: "noApp", subcommand: kind }, kind);
+  if (rest.length > 1) return invalid({ kind: "tooManyApps", subcommand: kind, apps: rest }, kind);
   return make(rest[0] as string);
 }
 
-function invalid(problem: string, form: keyof typeof USAGE): DeployCommand {
-  return { kind: "invalid", problem, usage: USAGE[form] };
+function invalid(mistake: CommandMistake, form: keyof typeof USAGE): DeployCommand {
+  return { kind: "invalid", mistake, usage: USAGE[form] };
 }

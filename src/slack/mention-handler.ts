@@ -3,10 +3,11 @@
  * "who deployed web last", "what is running in web". Asked inside a deployment's thread without an
  * app, the question is about that deployment's app. Pure parsing (`parseQuestion`) plus store reads.
  */
-import { closestNames } from "../domain/closest-names.js";
+import { unknownApp } from "../domain/refusal.js";
 import type { MessagePayload } from "../views/block-kit.js";
 import * as replies from "../views/command-replies.js";
-import { historyLine, historyList } from "../views/history-list.js";
+import { historyList, lastDeployment } from "../views/history-list.js";
+import { refusalReply } from "../views/refusal-replies.js";
 import { threadLink } from "./read-snapshot.js";
 import type { SlackContext } from "./slack-context.js";
 import { statusReply } from "./status-reply.js";
@@ -56,10 +57,9 @@ export function answerMention(ctx: SlackContext, mention: Mention): MessagePaylo
     : undefined;
   const threadApp = inThread ? ctx.store.deployments.get(inThread.deploymentId)?.app : undefined;
   const app = question.app ?? threadApp;
-  if (app !== undefined && !ctx.entries.has(app)) {
-    return replies.unknownApp(app, closestNames(app, [...ctx.entries.keys()]));
-  }
   const now = ctx.clock.now();
+  if (app !== undefined && !ctx.entries.has(app))
+    return refusalReply(unknownApp(app, ctx.entries.keys()), { now });
   switch (question.kind) {
     case "status":
       return statusReply(ctx, app);
@@ -77,11 +77,7 @@ export function answerMention(ctx: SlackContext, mention: Mention): MessagePaylo
         if (url) links.set(d.id, url);
       }
       if (question.kind === "history") return historyList(app, deployments, links, now);
-      const last = deployments[0];
-      const text = last
-        ? `Last deployment of *${app}*: ${historyLine(last, links, now)}`
-        : `*${app}* has never been deployed by Kanaria.`;
-      return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+      return lastDeployment(app, deployments[0], links, now);
     }
   }
 }

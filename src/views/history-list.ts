@@ -64,6 +64,19 @@ export function historyList(
   return { text: fallback(text), blocks: capBlocks(blocks, BLOCK_LIMITS.messageBlocks) };
 }
 
+/** "Who deployed web last": the newest deployment of the app, or that there is none. */
+export function lastDeployment(
+  app: string,
+  last: Deployment | undefined,
+  threadLinks: ThreadLinks,
+  now: number,
+): MessagePayload {
+  const text = last
+    ? `Last deployment of *${app}*: ${historyLine(last, threadLinks, now)}`
+    : `*${app}* has never been deployed by Kanaria.`;
+  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+}
+
 /** The version serving traffic, as far as the deployments tell: newest success, else what was live before. */
 export function liveVersion(deployments: readonly Deployment[]): string | undefined {
   const newestFirst = [...deployments].sort((a, b) => b.createdAt - a.createdAt);

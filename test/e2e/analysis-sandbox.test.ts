@@ -30,6 +30,7 @@ import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
 import { DatadogMetrics } from "../../src/providers/datadog/datadog-metrics.js";
 import { RecordingMetrics } from "../../src/providers/recording-metrics.js";
+import { refusalText } from "../../src/views/refusal-text.js";
 import { driveToEnd, type Harness, harness } from "../engine/harness.js";
 import { hookedExecutors } from "../engine/step-hooks.js";
 import { FakeClock } from "../fakes/fake-clock.js";
@@ -220,7 +221,7 @@ describe("the seed's ANALYSIS stage on the sandbox", () => {
       requester: "U_ALICE",
       reason: "e2e",
     });
-    if (!outcome.ok) throw new Error(outcome.refusal.message);
+    if (!outcome.ok) throw new Error(refusalText(outcome.refusal));
     return outcome.deployment.id;
   }
 

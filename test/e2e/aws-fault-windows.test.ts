@@ -18,6 +18,7 @@ import type { StagePorts } from "../../src/engine/stage-executor.js";
 import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
+import { refusalText } from "../../src/views/refusal-text.js";
 import { harness, noMetrics } from "../engine/harness.js";
 import { hookedExecutors } from "../engine/step-hooks.js";
 import { FakeClock } from "../fakes/fake-clock.js";
@@ -186,7 +187,7 @@ async function runWithOutage(target: Target, kind: StageKind, fault: FaultWindow
       requester: "U_ALICE",
       reason: "faults",
     });
-    if (!outcome.ok) throw new Error(outcome.refusal.message);
+    if (!outcome.ok) throw new Error(refusalText(outcome.refusal));
     id = outcome.deployment.id;
     await h.settle(id);
     return h.store.deployments.get(id);

@@ -9,6 +9,7 @@ import type { StagePorts } from "../../src/engine/stage-executor.js";
 import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
+import { refusalText } from "../../src/views/refusal-text.js";
 import { harness, noMetrics } from "../engine/harness.js";
 import { hookedExecutors } from "../engine/step-hooks.js";
 import { FakeClock } from "../fakes/fake-clock.js";
@@ -82,7 +83,7 @@ describe("baseline stages on the sandbox cloud", () => {
     });
     const deploy = (version: string) => {
       const outcome = h.engine.requestDeployment({ app: "web", version, requester: "U_ALICE", reason: "" });
-      if (!outcome.ok) throw new Error(outcome.refusal.message);
+      if (!outcome.ok) throw new Error(refusalText(outcome.refusal));
       return outcome.deployment.id;
     };
     const v1 = deploy("v1");

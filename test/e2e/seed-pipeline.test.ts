@@ -16,6 +16,7 @@ import type { StagePorts } from "../../src/engine/stage-executor.js";
 import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
+import { refusalText } from "../../src/views/refusal-text.js";
 import { type Harness, harness, noMetrics } from "../engine/harness.js";
 import { hookedExecutors } from "../engine/step-hooks.js";
 import { FakeClock } from "../fakes/fake-clock.js";
@@ -97,7 +98,7 @@ describe("the seed's pipeline on the sandbox cloud", () => {
       requester: "U_ALICE",
       reason: "seed",
     });
-    if (!outcome.ok) throw new Error(outcome.refusal.message);
+    if (!outcome.ok) throw new Error(refusalText(outcome.refusal));
     return outcome.deployment.id;
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Deployment } from "../../src/domain/deployment.js";
+import { refusalText } from "../../src/views/refusal-text.js";
 import { canaryPipeline, toyAppConfig } from "../fixtures/toy-app.js";
 import type { Harness, HarnessOptions } from "./harness.js";
 import { harness } from "./harness.js";
@@ -17,10 +18,10 @@ async function waitingV2(options: Partial<HarnessOptions> & { minApproverNum?: n
   });
   const h = harness({ apps: { web: toyAppConfig({ pipeline }) }, ...options });
   const first = h.engine.requestDeployment({ app: "web", version: "v1", requester: "U_ALICE", reason: "" });
-  if (!first.ok) throw new Error(first.refusal.message);
+  if (!first.ok) throw new Error(refusalText(first.refusal));
   await h.settle(first.deployment.id);
   const second = h.engine.requestDeployment({ app: "web", version: "v2", requester: "U_ALICE", reason: "" });
-  if (!second.ok) throw new Error(second.refusal.message);
+  if (!second.ok) throw new Error(refusalText(second.refusal));
   const d = second.deployment;
   for (let i = 0; i < 100 && h.store.deployments.get(d.id)?.status !== "WAITING_APPROVAL"; i++) {
     await h.clock.advance(10_000);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Deployment } from "../../src/domain/deployment.js";
+import { refusalText } from "../../src/views/refusal-text.js";
 import { canaryPipeline, toyAppConfig } from "../fixtures/toy-app.js";
 import type { Harness } from "./harness.js";
 import { harness } from "./harness.js";
@@ -8,7 +9,7 @@ const MINUTE = 60_000;
 
 async function deploy(h: Harness, version: string, requester = "U_ALICE"): Promise<Deployment> {
   const outcome = h.engine.requestDeployment({ app: "web", version, requester, reason: "test" });
-  if (!outcome.ok) throw new Error(outcome.refusal.message);
+  if (!outcome.ok) throw new Error(refusalText(outcome.refusal));
   return outcome.deployment;
 }
 
@@ -255,9 +256,9 @@ describe("engine: refusals", () => {
     const second = h.engine.requestDeployment({ app: "web", version: "v3", requester: "U_BOB", reason: "" });
     expect(second.ok).toBe(false);
     if (second.ok) return;
-    expect(second.refusal.code).toBe("ALREADY_RUNNING");
+    expect(second.refusal).toMatchObject({ kind: "alreadyRunning", active: { id: running.id } });
     // Still PLANNED: its clean start (reading the service and the listener) runs before its first stage.
-    expect(second.refusal.message).toBe(
+    expect(refusalText(second.refusal)).toBe(
       `web is already being deployed: v2 by U_ALICE since 2026-11-22 09:00 UTC (PLANNED, deployment ${running.id})`,
     );
     expect(h.store.deployments.history("web", 10)).toHaveLength(2);
@@ -278,27 +279,27 @@ describe("engine: refusals", () => {
       requester: "U_ALICE",
       reason: "",
     });
-    expect(outcome).toMatchObject({
+    expect(outcome).toEqual({
       ok: false,
-      refusal: { code: "LOCKED", message: "web is locked by U_DAVE since 2026-11-22 09:00 UTC: incident 42" },
+      refusal: {
+        kind: "locked",
+        lock: { app: "web", owner: "U_DAVE", reason: "incident 42", createdAt: h.clock.now() },
+      },
     });
     expect(h.store.deployments.history("web", 10)).toHaveLength(0);
   });
 
   it("refuses an unknown app with the closest names, and an invalid version before creating anything", () => {
     const h = harness({ apps: { web: toyAppConfig(), worker: toyAppConfig({ name: "worker" }) } });
-    expect(
-      h.engine.requestDeployment({ app: "wbe", version: "v1", requester: "U", reason: "" }),
-    ).toMatchObject({
+    expect(h.engine.requestDeployment({ app: "wbe", version: "v1", requester: "U", reason: "" })).toEqual({
       ok: false,
-      refusal: {
-        code: "UNKNOWN_APP",
-        suggestions: ["web"],
-        message: 'There is no app named "wbe". Did you mean web?',
-      },
+      refusal: { kind: "unknownApp", app: "wbe", closest: ["web"] },
     });
     const bad = h.engine.requestDeployment({ app: "web", version: "v1 beta", requester: "U", reason: "" });
-    expect(bad).toMatchObject({ ok: false, refusal: { code: "INVALID_VERSION" } });
+    expect(bad).toMatchObject({
+      ok: false,
+      refusal: { kind: "invalidVersion", version: "v1 beta", problem: expect.stringMatching(/image tag/) },
+    });
     expect(h.store.deployments.history("web", 10)).toHaveLength(0);
     expect(h.cloud.effects).toHaveLength(0);
   });
@@ -306,12 +307,9 @@ describe("engine: refusals", () => {
   it("refuses a pipeline this build has no executor for", () => {
     const h = harness({ apps: { web: toyAppConfig({ pipeline: undefined }) }, omitExecutors: ["ECS_SYNC"] });
     const outcome = h.engine.requestDeployment({ app: "web", version: "v1", requester: "U", reason: "" });
-    expect(outcome).toMatchObject({
+    expect(outcome).toEqual({
       ok: false,
-      refusal: {
-        code: "NO_EXECUTOR",
-        message: "this Kanaria cannot run ECS_SYNC stages yet, which web's pipeline needs",
-      },
+      refusal: { kind: "noExecutor", app: "web", missing: ["ECS_SYNC"] },
     });
     expect(h.store.deployments.history("web", 10)).toHaveLength(0);
   });

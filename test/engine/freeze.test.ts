@@ -26,10 +26,10 @@ describe("freeze windows", () => {
     expect(outcome).toMatchObject({
       ok: false,
       refusal: {
-        code: "FROZEN",
+        kind: "frozen",
+        app: "web",
         mayOverride: false,
-        message:
-          'web is frozen by "weekend" (no deploys without on-call) until 2026-11-23 08:00 UTC. Only U_ONCALL, S_SRE may override it.',
+        freeze: { freeze: { name: "weekend" }, endsAt: Date.UTC(2026, 10, 23, 8) },
       },
     });
     expect(h.store.deployments.history("web", 10)).toHaveLength(0);
@@ -45,7 +45,7 @@ describe("freeze windows", () => {
       overrideFreeze: true,
       requesterGroups: ["S_OTHER"],
     });
-    expect(outcome).toMatchObject({ ok: false, refusal: { code: "FROZEN", mayOverride: false } });
+    expect(outcome).toMatchObject({ ok: false, refusal: { kind: "frozen", mayOverride: false } });
   });
 
   it("tells an overrider how to override, and wants a reason", () => {
@@ -56,10 +56,7 @@ describe("freeze windows", () => {
       requester: "U_ONCALL",
       reason: "",
     });
-    expect(asked).toMatchObject({
-      ok: false,
-      refusal: { code: "FROZEN", mayOverride: true, message: expect.stringMatching(/--override-freeze/) },
-    });
+    expect(asked).toMatchObject({ ok: false, refusal: { kind: "frozen", mayOverride: true } });
     const noReason = h.engine.requestDeployment({
       app: "web",
       version: "v2",
@@ -69,7 +66,12 @@ describe("freeze windows", () => {
     });
     expect(noReason).toMatchObject({
       ok: false,
-      refusal: { message: expect.stringMatching(/needs a reason/) },
+      refusal: {
+        kind: "overrideNeedsReason",
+        app: "web",
+        version: "v2",
+        freeze: { freeze: { name: "weekend" } },
+      },
     });
   });
 
@@ -85,6 +87,7 @@ describe("freeze windows", () => {
     });
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
+    expect(outcome.freezeOverride).toMatchObject({ freeze: { name: "weekend" } });
     expect(h.store.freezeOverrides.list("web")).toEqual([
       {
         deploymentId: outcome.deployment.id,
@@ -102,9 +105,8 @@ describe("freeze windows", () => {
   it("leaves apps outside the freeze and times outside the window alone", () => {
     const onlyApi = { ...weekend, apps: ["api"] };
     const h = harness({ apps: { web: toyAppConfig() }, freezes: [onlyApi] });
-    expect(h.engine.requestDeployment({ app: "web", version: "v2", requester: "U", reason: "" }).ok).toBe(
-      true,
-    );
+    const outside = h.engine.requestDeployment({ app: "web", version: "v2", requester: "U", reason: "" });
+    expect(outside.ok && outside.freezeOverride).toBeUndefined();
     const weekday = { ...weekend, cron: "0 18 * * 3", durationMs: 3_600_000 };
     const h2 = harness({ apps: { web: toyAppConfig() }, freezes: [weekday] });
     expect(h2.engine.requestDeployment({ app: "web", version: "v2", requester: "U", reason: "" }).ok).toBe(

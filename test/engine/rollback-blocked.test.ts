@@ -8,6 +8,7 @@ import type { Deployment, EventType } from "../../src/domain/deployment.js";
 import { readRollbackBlock } from "../../src/domain/rollback-block.js";
 import type { StageKind } from "../../src/domain/stage-kind.js";
 import { type RollbackPolicy, retryDelayMs } from "../../src/engine/rollback-block.js";
+import { refusalText } from "../../src/views/refusal-text.js";
 import { FakeCloud } from "../fakes/fake-cloud.js";
 import { accessDenied, OutagePorts, serviceUnavailable } from "../fakes/outage-ports.js";
 import { TOY_CLOUD, toyAppConfig } from "../fixtures/toy-app.js";
@@ -31,7 +32,7 @@ function setUp(policy: RollbackPolicy = POLICY): { h: Harness; outage: OutagePor
 
 async function deploy(h: Harness, version: string): Promise<Deployment> {
   const outcome = h.engine.requestDeployment({ app: "web", version, requester: "U_ALICE", reason: "test" });
-  if (!outcome.ok) throw new Error(outcome.refusal.message);
+  if (!outcome.ok) throw new Error(refusalText(outcome.refusal));
   return outcome.deployment;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseDeployCommand } from "../../src/slack/deploy-command.js";
+import { commandMistakeText } from "../../src/views/command-mistake.js";
 
 describe("/deploy grammar", () => {
   it.each([
@@ -40,7 +41,7 @@ describe("/deploy grammar", () => {
     const parsed = parseDeployCommand(text);
     expect(parsed.kind).toBe("invalid");
     if (parsed.kind !== "invalid") return;
-    expect(parsed.problem).toMatch(problem);
+    expect(commandMistakeText(parsed.mistake)).toMatch(problem);
     expect(parsed.usage.startsWith(usage)).toBe(true);
   });
 });

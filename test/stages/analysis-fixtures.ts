@@ -11,6 +11,7 @@ import type {
 import type { StageConfig } from "../../src/domain/app-config.js";
 import type { StageExecutor } from "../../src/engine/stage-executor.js";
 import type { MetricQuery } from "../../src/ports.js";
+import { refusalText } from "../../src/views/refusal-text.js";
 import { type Harness, harness } from "../engine/harness.js";
 import { FakeCloud } from "../fakes/fake-cloud.js";
 import { perMinute, type Script, type ScriptedMetrics } from "../fakes/scripted-metrics.js";
@@ -100,14 +101,14 @@ export async function withV1(
     replaceExecutors: executors,
   });
   const v1 = h.engine.requestDeployment({ app: "web", version: "v1", requester: "U_ALICE", reason: "" });
-  if (!v1.ok) throw new Error(v1.refusal.message);
+  if (!v1.ok) throw new Error(refusalText(v1.refusal));
   await h.settle(v1.deployment.id);
   return h;
 }
 
 export async function deployV2(h: Harness): Promise<string> {
   const v2 = h.engine.requestDeployment({ app: "web", version: "v2", requester: "U_ALICE", reason: "" });
-  if (!v2.ok) throw new Error(v2.refusal.message);
+  if (!v2.ok) throw new Error(refusalText(v2.refusal));
   return v2.deployment.id;
 }
 

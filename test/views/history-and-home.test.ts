@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { appHome } from "../../src/views/app-home.js";
-import { historyList, liveVersion, statusSummary } from "../../src/views/history-list.js";
+import { historyList, lastDeployment, liveVersion, statusSummary } from "../../src/views/history-list.js";
 import { allText, blockKitViolations, buttons } from "./block-limit-checker.js";
 import {
   canaryStages,
@@ -52,6 +52,19 @@ describe("historyList", () => {
 
   it("an app never deployed", () => {
     expect(historyList("api", history, new Map(), NOW).text).toContain("has not been deployed yet");
+  });
+});
+
+describe("lastDeployment", () => {
+  it("the newest deployment as one history line, or that there was none", () => {
+    const last = lastDeployment("web", history[1], new Map(), NOW);
+    expect(last.text).toMatch(
+      new RegExp(`^Last deployment of \\*web\\*: ⏪ \\*v1.4.1\\* rolled back · <@${REQUESTER}>`),
+    );
+    expect(blockKitViolations(last, "message")).toEqual([]);
+    expect(lastDeployment("api", undefined, new Map(), NOW).text).toBe(
+      "*api* has never been deployed by Kanaria.",
+    );
   });
 });
 

@@ -11,6 +11,7 @@ import type { StagePorts } from "../../../src/engine/stage-executor.js";
 import { createAwsClients } from "../../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../../src/providers/aws/aws-load-balancer.js";
+import { refusalText } from "../../../src/views/refusal-text.js";
 import { type Harness, harness, noMetrics } from "../../engine/harness.js";
 import { hookedExecutors, type StepHooks } from "../../engine/step-hooks.js";
 import { FakeClock } from "../../fakes/fake-clock.js";
@@ -188,7 +189,7 @@ for (const target of TARGETS) {
           requester: "U_ALICE",
           reason: "contract",
         });
-        if (!outcome.ok) throw new Error(outcome.refusal.message);
+        if (!outcome.ok) throw new Error(refusalText(outcome.refusal));
         return outcome.deployment.id;
       }
 
