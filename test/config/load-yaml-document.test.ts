@@ -128,4 +128,15 @@ describe("parseYamlDocument problems", () => {
     const read = await loadYamlDocument("/definitely/not/here.yaml");
     expect(read).toEqual({ ok: false, reason: "file not found", missing: true });
   });
+
+  it("reads a .json file as strict JSON: a bare word is a syntax error at its line and column", () => {
+    const doc = parseYamlDocument("/x/taskdef.json", '{\n  "family": "web",\n  bad\n}\n');
+    expect(doc.broken).toBe(true);
+    expect(doc.diagnostics).toEqual([
+      expect.objectContaining({ file: "/x/taskdef.json", line: 3, col: 3, severity: "error" }),
+    ]);
+    expect(doc.diagnostics[0]?.message).toMatch(/^not valid JSON: /);
+    // The same text is valid YAML (a flow map with a null-valued key `bad`).
+    expect(parseYamlDocument("/x/taskdef.yaml", '{\n  "family": "web",\n  bad\n}\n').broken).toBe(false);
+  });
 });
