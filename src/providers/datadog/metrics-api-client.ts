@@ -1,57 +1,77 @@
 /**
- * The narrow door into `@datadog/datadog-api-client`: only the v1 `MetricsApi` module and the common
- * configuration it needs are loaded, never the package root (which loads every v1 and v2 API and model,
- * ~2–4 s). The package has no `exports` map, so these deep paths are allowed under NodeNext; Node loads
- * the CommonJS files and its export detection finds the named exports. `npm run bench:datadog-import`
- * (bench/datadog-import-time.ts) measures both imports in fresh processes, and
- * test/providers/datadog/client-import.test.ts fails if any file under src/ imports the package root.
+ * The door into `@datadog/datadog-api-client`, through its public entry point only: the package root's
+ * `client` and `v1` namespaces. The package has no `exports` map and documents no other entry, so its
+ * `dist/` layout is private and may move in any release.
  *
- * We compose the request factory and response processor ourselves — exactly what
- * `MetricsApi.queryMetrics` does inside — rather than calling that facade, for two reasons: the facade
- * throws `ApiException(code, body)` on 429 and drops the response headers, so `X-RateLimit-Reset` would
- * be lost; and it has no per-call `signal`, so a per-query timeout could not abort the request.
+ * The root loads every v1 and v2 API and model (about 2 s; `npm run bench:datadog-import` measures it),
+ * so it is imported lazily, once per process, when the first Datadog provider is made (`serve` wiring,
+ * the sandbox stack): the CLI's other commands never pay for it, and a provider has it loaded before
+ * its first query rather than in the middle of a tick. Importing only the v1 metrics module would cost
+ * a tenth of that, but only through those private paths. test/providers/datadog/client-import.test.ts
+ * holds src/ to this (no static import of the package's values, no deep path).
+ *
+ * Each query is `v1.MetricsApi.queryMetrics` with a per-call configuration (the method's `options`):
+ * the same server, keys and transport, with the query's abort signal in `httpConfig`, which is how the
+ * client hands a signal to its HTTP library. So a per-query timeout aborts the request itself.
  *
  * `createConfiguration` consults `DD_SITE`, `DD_API_KEY` and `DD_APP_KEY` when an option is missing; we
  * always pass both keys and set the server explicitly, so the environment never decides (DESIGN §2:
  * only `config/` reads the environment).
  */
-import { createConfiguration } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-common/configuration.js";
-import type { HttpLibrary } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-common/http/http.js";
-import { BaseServerConfiguration } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-common/servers.js";
-import {
-  MetricsApiRequestFactory,
-  MetricsApiResponseProcessor,
-} from "@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/apis/MetricsApi.js";
+import type { client, v1 } from "@datadog/datadog-api-client";
 import type { DatadogEndpoint } from "./datadog-endpoint.js";
+import { type FetchFn, FetchHttpLibrary } from "./fetch-http-library.js";
 
 export interface MetricsApiClient {
-  /** Builds `GET /api/v1/query?from=&to=&query=` with the auth headers and the configured server. */
-  factory: MetricsApiRequestFactory;
-  /** Parses and deserializes a 2xx body into `MetricsQueryResponse`; throws on anything else. */
-  processor: MetricsApiResponseProcessor;
-  http: HttpLibrary;
+  /**
+   * `GET /api/v1/query?from=&to=&query=` (seconds since the epoch). Rejects as the transport does
+   * (fetch-http-library.ts), or with the client's own error for a 2xx body it cannot deserialize.
+   */
+  queryMetrics(
+    fromSeconds: number,
+    toSeconds: number,
+    query: string,
+    signal: AbortSignal,
+  ): Promise<v1.MetricsQueryResponse>;
 }
 
 export interface MetricsApiClientOptions {
   endpoint: DatadogEndpoint;
   apiKey: string;
   applicationKey: string;
-  http: HttpLibrary;
+  fetch: FetchFn;
 }
 
-export function createMetricsApiClient(options: MetricsApiClientOptions): MetricsApiClient {
+type DatadogClientModule = typeof import("@datadog/datadog-api-client");
+
+let loading: Promise<DatadogClientModule> | undefined;
+
+function loadClient(): Promise<DatadogClientModule> {
+  loading ??= import("@datadog/datadog-api-client");
+  return loading;
+}
+
+/** Loads the client (the first time) and configures it for one account. */
+export async function createMetricsApiClient(options: MetricsApiClientOptions): Promise<MetricsApiClient> {
+  const { client, v1 } = await loadClient();
   const { endpoint } = options;
-  const configuration = createConfiguration({
-    authMethods: { apiKeyAuth: options.apiKey, appKeyAuth: options.applicationKey },
-    httpApi: options.http,
-    // Retries belong to the analysis stage (it owns the clock and the error budget), not the client.
-    enableRetry: false,
-    ...(endpoint.kind === "base-url" ? { baseServer: new BaseServerConfiguration(endpoint.url, {}) } : {}),
-  });
-  if (endpoint.kind === "site") configuration.setServerVariables({ site: endpoint.site });
+  const http = new FetchHttpLibrary(options.fetch, client.ResponseContext);
+  const configure = (httpConfig: client.HttpConfiguration): client.Configuration => {
+    const configuration = client.createConfiguration({
+      authMethods: { apiKeyAuth: options.apiKey, appKeyAuth: options.applicationKey },
+      httpApi: http,
+      httpConfig,
+      // Retries belong to the analysis stage (it owns the clock and the error budget), not the client.
+      enableRetry: false,
+      ...(endpoint.kind === "base-url"
+        ? { baseServer: new client.BaseServerConfiguration(endpoint.url, {}) }
+        : {}),
+    });
+    if (endpoint.kind === "site") configuration.setServerVariables({ site: endpoint.site });
+    return configuration;
+  };
+  const api = new v1.MetricsApi(configure({}));
   return {
-    factory: new MetricsApiRequestFactory(configuration),
-    processor: new MetricsApiResponseProcessor(),
-    http: options.http,
+    queryMetrics: (from, to, query, signal) => api.queryMetrics({ from, to, query }, configure({ signal })),
   };
 }
