@@ -1,7 +1,6 @@
 /**
  * The `Metrics` port on Datadog's v1 `GET /api/v1/query` (DESIGN §5), through the official client's
- * public `v1.MetricsApi.queryMetrics`, loaded in the background when a provider is made (see
- * metrics-api-client.ts).
+ * public `v1.MetricsApi.queryMetrics` (see metrics-api-client.ts).
  *
  * Contract: `query`, `queryAll` and `queryGrouped` never reject for anything Datadog or the network does. HTTP
  * errors, 429s (with `retryAfterMs` from `X-RateLimit-Reset`), timeouts, malformed bodies and
@@ -82,8 +81,7 @@ type Fetched =
   | ErrorResult;
 
 export class DatadogMetrics implements Metrics {
-  /** Loading from construction on (see metrics-api-client.ts); awaited by every query. */
-  private readonly client: Promise<MetricsApiClient>;
+  private readonly client: MetricsApiClient;
   private readonly clock: Clock;
   private readonly lagMs: number;
   private readonly timeoutSignal: (ms: number) => AbortSignal;
@@ -109,9 +107,6 @@ export class DatadogMetrics implements Metrics {
       applicationKey: options.applicationKey,
       fetch: options.fetch ?? ((url, init) => fetch(url, init)),
     });
-    // A client that fails to load (a broken install) is thrown by the first query that awaits it; until
-    // then its rejection is not unhandled.
-    this.client.catch(() => {});
     this.clock = options.clock;
     this.lagMs = lagMs;
     this.timeoutSignal = options.timeoutSignal ?? ((ms) => AbortSignal.timeout(ms));
@@ -201,13 +196,11 @@ export class DatadogMetrics implements Metrics {
         `metric window must end after it starts (from ${request.from}, to ${request.to})`,
       );
     }
-    // Awaited before the timeout starts: loading the client is not network time.
-    const client = await this.client;
     const window = lagShiftedWindow({ fromMs: request.from, toMs: request.to }, this.clock.now(), this.lagMs);
     const signal = this.timeoutSignal(request.timeoutMs);
     let body: Awaited<ReturnType<MetricsApiClient["queryMetrics"]>>;
     try {
-      body = await client.queryMetrics(
+      body = await this.client.queryMetrics(
         Math.floor(window.fromMs / 1000),
         Math.ceil(window.toMs / 1000),
         request.query,

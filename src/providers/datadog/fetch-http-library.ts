@@ -13,6 +13,8 @@
  * and with them the `X-RateLimit-Reset` of a 429; that is why the transport classifies the status itself.
  */
 import type { client } from "@datadog/datadog-api-client";
+// The class the root re-exports as `client.ResponseContext` (see metrics-api-client.ts for why not the root).
+import { ResponseContext } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-common/index.js";
 
 /** The part of WHATWG `fetch` the library uses; tests pass a recording fake. */
 export type FetchFn = (url: string, init: RequestInit) => Promise<Response>;
@@ -41,15 +43,9 @@ export class DatadogNetworkError extends Error {
 export class FetchHttpLibrary implements client.HttpLibrary {
   // Not named `fetch`: `createConfiguration` overwrites a library's `fetch` property with its own option.
   readonly #fetch: FetchFn;
-  readonly #ResponseContext: typeof client.ResponseContext;
 
-  /**
-   * `ResponseContext` is the loaded client's class (metrics-api-client.ts loads the client lazily, so
-   * this module takes it as a value instead of importing it).
-   */
-  constructor(fetchFn: FetchFn, responseContext: typeof client.ResponseContext) {
+  constructor(fetchFn: FetchFn) {
     this.#fetch = fetchFn;
-    this.#ResponseContext = responseContext;
   }
 
   async send(request: client.RequestContext): Promise<client.ResponseContext> {
@@ -77,7 +73,7 @@ export class FetchHttpLibrary implements client.HttpLibrary {
     if (response.status < 200 || response.status > 299) {
       throw new DatadogHttpError(response.status, headers, await response.text());
     }
-    return new this.#ResponseContext(response.status, headers, {
+    return new ResponseContext(response.status, headers, {
       text: () => response.text(),
       binary: async () => Buffer.from(await response.arrayBuffer()),
     });

@@ -1,17 +1,22 @@
 /**
- * The door into `@datadog/datadog-api-client`, through its public entry point only: the package root's
- * `client` and `v1` namespaces. The package has no `exports` map and documents no other entry, so its
- * `dist/` layout is private and may move in any release.
+ * The door into `@datadog/datadog-api-client`. Kanaria calls the client's public API: `v1.MetricsApi`
+ * and its `queryMetrics`, configured through the public `client` namespace (`createConfiguration`,
+ * `BaseServerConfiguration`, the `HttpLibrary` interface). It loads those two public names from the
+ * modules that define them rather than from the package root, and that is the one thing it does off the
+ * public entry point, because the root cannot meet two needs (`npm run bench:datadog-import`):
  *
- * The root loads every v1 and v2 API and model (about 2 s; `npm run bench:datadog-import` measures it),
- * so it is imported lazily, once per process, when the first Datadog provider is made (`serve` wiring,
- * the sandbox stack): the CLI's other commands never pay for it, and a provider has it loaded before
- * its first query rather than in the middle of a tick. Importing only the v1 metrics module would cost
- * a tenth of that, but only through those private paths. test/providers/datadog/client-import.test.ts
- * holds src/ to this (no static import of the package's values, no deep path).
+ * - memory: the root loads every v1 and v2 API and model, about 140 MB of RSS that stays for the life of
+ *   the process, against 30 MB for these two modules; `serve` must hold 100 deployments under 300 MB
+ *   (DESIGN §10) and measured ~258 MB with the two modules;
+ * - start-up: about 2 s to import, against a tenth of that.
  *
- * Each query is `v1.MetricsApi.queryMetrics` with a per-call configuration (the method's `options`):
- * the same server, keys and transport, with the query's abort signal in `httpConfig`, which is how the
+ * The package has no `exports` map, so Node allows these paths. What they export is the very objects
+ * the root re-exports as `client` and `v1.MetricsApi`: test/providers/datadog/client-import.test.ts
+ * checks that identity (so a release that moves them fails a test, not a deployment) and that src/
+ * imports nothing else of the package. Types come from the root (type-only imports load nothing).
+ *
+ * Each query is `MetricsApi.queryMetrics` with a per-call configuration (the method's `options`): the
+ * same server, keys and transport, with the query's abort signal in `httpConfig`, which is how the
  * client hands a signal to its HTTP library. So a per-query timeout aborts the request itself.
  *
  * `createConfiguration` consults `DD_SITE`, `DD_API_KEY` and `DD_APP_KEY` when an option is missing; we
@@ -19,6 +24,11 @@
  * only `config/` reads the environment).
  */
 import type { client, v1 } from "@datadog/datadog-api-client";
+import {
+  BaseServerConfiguration,
+  createConfiguration,
+} from "@datadog/datadog-api-client/dist/packages/datadog-api-client-common/index.js";
+import { MetricsApi } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/apis/MetricsApi.js";
 import type { DatadogEndpoint } from "./datadog-endpoint.js";
 import { type FetchFn, FetchHttpLibrary } from "./fetch-http-library.js";
 
@@ -42,35 +52,22 @@ export interface MetricsApiClientOptions {
   fetch: FetchFn;
 }
 
-type DatadogClientModule = typeof import("@datadog/datadog-api-client");
-
-let loading: Promise<DatadogClientModule> | undefined;
-
-function loadClient(): Promise<DatadogClientModule> {
-  loading ??= import("@datadog/datadog-api-client");
-  return loading;
-}
-
-/** Loads the client (the first time) and configures it for one account. */
-export async function createMetricsApiClient(options: MetricsApiClientOptions): Promise<MetricsApiClient> {
-  const { client, v1 } = await loadClient();
+export function createMetricsApiClient(options: MetricsApiClientOptions): MetricsApiClient {
   const { endpoint } = options;
-  const http = new FetchHttpLibrary(options.fetch, client.ResponseContext);
+  const http = new FetchHttpLibrary(options.fetch);
   const configure = (httpConfig: client.HttpConfiguration): client.Configuration => {
-    const configuration = client.createConfiguration({
+    const configuration = createConfiguration({
       authMethods: { apiKeyAuth: options.apiKey, appKeyAuth: options.applicationKey },
       httpApi: http,
       httpConfig,
       // Retries belong to the analysis stage (it owns the clock and the error budget), not the client.
       enableRetry: false,
-      ...(endpoint.kind === "base-url"
-        ? { baseServer: new client.BaseServerConfiguration(endpoint.url, {}) }
-        : {}),
+      ...(endpoint.kind === "base-url" ? { baseServer: new BaseServerConfiguration(endpoint.url, {}) } : {}),
     });
     if (endpoint.kind === "site") configuration.setServerVariables({ site: endpoint.site });
     return configuration;
   };
-  const api = new v1.MetricsApi(configure({}));
+  const api = new MetricsApi(configure({}));
   return {
     queryMetrics: (from, to, query, signal) => api.queryMetrics({ from, to, query }, configure({ signal })),
   };
