@@ -1,47 +1,41 @@
 /**
- * Benchmark, not a test (timings never go in assertions, DESIGN §9): what the Datadog client costs at
- * import, each figure from fresh processes so module caches do not flatter the second run.
- *
- * - the provider module: what start-up pays (it loads nothing of the client);
- * - the package root, the client's public entry point: what a provider's first query pays, once per
- *   process (metrics-api-client.ts imports it lazily);
- * - the v1 MetricsApi module alone, through the package's private `dist/` paths: for reference, what
- *   the provider loaded before it kept to the public entry point.
+ * Benchmark, not a test (timings never go in assertions, DESIGN §9): what importing the Datadog client
+ * costs, in time and in resident memory, the way the provider does it (the module the package root
+ * re-exports as `client`, and the v1 MetricsApi module: see metrics-api-client.ts) versus the package
+ * root, each in fresh processes so module caches do not flatter the second run.
  *
  *   npm run bench:datadog-import [-- runs]
  */
 import { execFileSync } from "node:child_process";
-import { pathToFileURL } from "node:url";
 
 const DIST = "@datadog/datadog-api-client/dist/packages";
-const PROVIDER = pathToFileURL("src/providers/datadog/datadog-metrics.ts").href;
 
-const CASES: ReadonlyArray<{ name: string; specifiers: string[] }> = [
-  { name: "provider module (start-up)", specifiers: [PROVIDER] },
-  { name: "package root (first query)", specifiers: ["@datadog/datadog-api-client"] },
-  {
-    name: "v1 MetricsApi via dist/ (ref.)",
-    specifiers: [
-      `${DIST}/datadog-api-client-v1/apis/MetricsApi.js`,
-      `${DIST}/datadog-api-client-common/configuration.js`,
-      `${DIST}/datadog-api-client-common/servers.js`,
-      `${DIST}/datadog-api-client-common/http/http.js`,
-    ],
-  },
+/** What metrics-api-client.ts and fetch-http-library.ts import at run time. */
+const PROVIDER = [
+  `${DIST}/datadog-api-client-common/index.js`,
+  `${DIST}/datadog-api-client-v1/apis/MetricsApi.js`,
 ];
+const ROOT = ["@datadog/datadog-api-client"];
 
-function importMs(specifiers: readonly string[]): number {
+interface Cost {
+  ms: number;
+  /** RSS after the import minus before it, in MB. */
+  rssMb: number;
+}
+
+function importCost(specifiers: readonly string[]): Cost {
   const script = `
+    const rss = process.memoryUsage().rss;
     const start = performance.now();
     for (const s of ${JSON.stringify(specifiers)}) await import(s);
-    process.stdout.write(String(performance.now() - start));
+    const ms = performance.now() - start;
+    process.stdout.write(JSON.stringify({ ms, rssMb: (process.memoryUsage().rss - rss) / 1e6 }));
   `;
-  // tsx, so that the provider's TypeScript loads as `npm run` scripts load it.
-  const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
     cwd: process.cwd(),
     encoding: "utf8",
   });
-  return Number(out);
+  return JSON.parse(out) as Cost;
 }
 
 function median(values: number[]): number {
@@ -50,9 +44,14 @@ function median(values: number[]): number {
 }
 
 const runs = Number(process.argv[2] ?? 5);
-for (const { name, specifiers } of CASES) {
-  const times = Array.from({ length: runs }, () => importMs(specifiers));
+for (const [name, specifiers] of [
+  ["client + v1 MetricsApi (Kanaria)", PROVIDER],
+  ["package root", ROOT],
+] as const) {
+  const costs = Array.from({ length: runs }, () => importCost(specifiers));
+  const ms = costs.map((c) => c.ms);
   console.log(
-    `${name.padEnd(32)} median ${median(times).toFixed(0).padStart(5)} ms  (${times.map((t) => t.toFixed(0)).join(", ")})`,
+    `${name.padEnd(34)} median ${median(ms).toFixed(0).padStart(5)} ms  (${ms.map((t) => t.toFixed(0)).join(", ")})` +
+      `  RSS +${median(costs.map((c) => c.rssMb)).toFixed(0)} MB`,
   );
 }
