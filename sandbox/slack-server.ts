@@ -161,9 +161,9 @@ function createSlackServer(deps: ServerDeps): Server {
         send(response, { status: 500, body: fail("internal_error", { detail: String(error) }) }),
     );
   });
-  server.on("upgrade", (request: IncomingMessage, socket: Duplex) => {
+  server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (deps.appToken !== undefined && (request.url ?? "").startsWith("/socket-mode/")) {
-      deps.socketMode.upgrade(request, socket);
+      deps.socketMode.upgrade(request, socket, head);
     } else {
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
     }

@@ -14,11 +14,10 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parentPort, workerData } from "node:worker_threads";
-import type { App, LogLevel, Logger as SlackLogger } from "@slack/bolt";
-// The receiver's own module, not Bolt's index: the index loads all of Bolt (+30 MB in this thread,
-// half a second to start), of which this thread needs the receiver alone.
-// A CommonJS module: its `exports.default` is the class.
-import receiverModule from "@slack/bolt/dist/receivers/HTTPReceiver.js";
+// Bolt's public index, though this thread needs its receiver alone: the index costs the thread some
+// 30 MB and half a second at start-up (once, before it listens), and private `dist/` paths would
+// break on any Bolt release that moves them.
+import { type App, HTTPReceiver, LogLevel, type Logger as SlackLogger } from "@slack/bolt";
 import { gateSlackRequests } from "./slack-request-gate.js";
 
 export interface AckWorkerData {
@@ -42,7 +41,6 @@ export type AckWorkerMessage =
  */
 export type AckWorkerCommand = { type: "pong"; id: number } | { type: "stop" } | { type: "crash" };
 
-const HTTPReceiver = receiverModule.default;
 const ENDPOINT = "/slack/events";
 const port = parentPort;
 if (!port) throw new Error("ack-worker.ts runs as a worker thread (ack-thread-receiver.ts starts it)");
@@ -89,7 +87,8 @@ const receiver = new HTTPReceiver({
   ],
 });
 
-// Bolt's server calls `requestListener` for every request: the door goes in front of it.
+// Bolt's server calls the receiver's public `requestListener` for every request: the door goes in front
+// of it (Bolt has no hook that runs before its own signature check).
 receiver.requestListener = gateSlackRequests(receiver.requestListener, {
   signingSecret: data.signingSecret,
   endpoint: ENDPOINT,
@@ -146,20 +145,19 @@ receiver.start(data.port).then(
 
 /** Bolt's logger interface, its lines sent to the main thread's logger. */
 function forwardingLogger(): SlackLogger {
-  // LogLevel's values are these strings; the enum itself lives in Bolt's index.
-  const order = ["debug", "info", "warn", "error"] as const;
-  let level = "info" as LogLevel;
+  const order = [LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR];
+  let level = LogLevel.INFO;
   const at =
-    (name: (typeof order)[number]) =>
+    (name: LogLevel) =>
     (...parts: unknown[]) => {
-      if (order.indexOf(name) < order.indexOf(level as (typeof order)[number])) return;
+      if (order.indexOf(name) < order.indexOf(level)) return;
       send({ type: "log", level: name, message: parts.map(String).join(" ") });
     };
   return {
-    debug: at("debug"),
-    info: at("info"),
-    warn: at("warn"),
-    error: at("error"),
+    debug: at(LogLevel.DEBUG),
+    info: at(LogLevel.INFO),
+    warn: at(LogLevel.WARN),
+    error: at(LogLevel.ERROR),
     setLevel: (next) => {
       level = next;
     },

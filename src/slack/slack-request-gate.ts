@@ -17,10 +17,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { parse as parseQuery } from "node:querystring";
-// Bolt's modules, not its index: this thread needs the receiver alone (see ack-worker.ts).
-// CommonJS modules: the default import is their `exports`.
-import httpFunctions from "@slack/bolt/dist/receivers/HTTPModuleFunctions.js";
-import verifyRequest from "@slack/bolt/dist/receivers/verify-request.js";
+import { HTTPModuleFunctions as httpFunctions, verifySlackRequest } from "@slack/bolt";
 
 /** Slack's window for a request timestamp, either side of now. */
 export const SIGNATURE_WINDOW_SECONDS = 5 * 60;
@@ -72,7 +69,7 @@ export function gateSlackRequests(next: RequestListener, options: SlackRequestGa
       return refuse(res, 401, "the timestamp is more than 5 minutes from now (stale, or in the future)");
     }
     try {
-      verifyRequest.verifySlackRequest({
+      verifySlackRequest({
         signingSecret: options.signingSecret,
         body: text,
         headers: { "x-slack-signature": signature, "x-slack-request-timestamp": timestamp },

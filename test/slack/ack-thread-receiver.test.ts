@@ -97,6 +97,9 @@ async function until(check: () => boolean): Promise<void> {
 describe("AckThreadReceiver", () => {
   it("acks a command while the main thread is busy, and the listener runs when it is free", async () => {
     const r = await start();
+    // The sending thread is booted and has a connection before the main thread blocks: its start-up is
+    // not what this measures.
+    expect((await r.remote.fetch(`http://127.0.0.1:${r.port}/healthz`)).status).toBe(200);
     const body = commandBody("web v2");
     const reply = r.remote.fetch(`http://127.0.0.1:${r.port}/slack/events`, {
       method: "POST",

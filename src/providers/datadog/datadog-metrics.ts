@@ -1,6 +1,6 @@
 /**
  * The `Metrics` port on Datadog's v1 `GET /api/v1/query` (DESIGN §5), through the official client's
- * v1 metrics module only (see metrics-api-client.ts).
+ * public `v1.MetricsApi.queryMetrics` (see metrics-api-client.ts).
  *
  * Contract: `query`, `queryAll` and `queryGrouped` never reject for anything Datadog or the network does. HTTP
  * errors, 429s (with `retryAfterMs` from `X-RateLimit-Reset`), timeouts, malformed bodies and
@@ -21,9 +21,9 @@ import type { Logger } from "../../engine/logger.js";
 import type { Clock, MetricQuery, MetricQueryResult, Metrics } from "../../ports.js";
 import { completePoints, lagShiftedWindow, type TimeWindow } from "./complete-points.js";
 import { describeEndpoint, resolveDatadogEndpoint } from "./datadog-endpoint.js";
-import { type FetchFn, FetchHttpLibrary } from "./fetch-http-library.js";
+import { DatadogHttpError, DatadogNetworkError, type FetchFn } from "./fetch-http-library.js";
 import { createMetricsApiClient, type MetricsApiClient } from "./metrics-api-client.js";
-import { errorBodyMessage, queryResponseSchema } from "./query-response.js";
+import { errorBodyMessage, readQueryResponse } from "./query-response.js";
 import { retryAfterMs } from "./rate-limit-reset.js";
 import { groupTag, planVariantBatches, type QueryBatch } from "./variant-batch.js";
 
@@ -67,6 +67,11 @@ interface FetchedSeries {
   points: Array<[number, number]>;
 }
 
+interface FailureReason {
+  reason: string;
+  retryAfter: number | undefined;
+}
+
 type InvalidResult = Extract<MetricQueryResult, { kind: "invalid" }>;
 
 type Fetched =
@@ -100,7 +105,7 @@ export class DatadogMetrics implements Metrics {
       endpoint,
       apiKey: options.apiKey,
       applicationKey: options.applicationKey,
-      http: new FetchHttpLibrary(options.fetch ?? ((url, init) => fetch(url, init))),
+      fetch: options.fetch ?? ((url, init) => fetch(url, init)),
     });
     this.clock = options.clock;
     this.lagMs = lagMs;
@@ -193,68 +198,64 @@ export class DatadogMetrics implements Metrics {
     }
     const window = lagShiftedWindow({ fromMs: request.from, toMs: request.to }, this.clock.now(), this.lagMs);
     const signal = this.timeoutSignal(request.timeoutMs);
+    let body: Awaited<ReturnType<MetricsApiClient["queryMetrics"]>>;
     try {
-      return await this.send(request.query, window, signal);
+      body = await this.client.queryMetrics(
+        Math.floor(window.fromMs / 1000),
+        Math.ceil(window.toMs / 1000),
+        request.query,
+        signal,
+      );
     } catch (cause) {
-      const reason = signal.aborted
-        ? `timed out after ${request.timeoutMs} ms`
-        : `request failed: ${cause instanceof Error ? cause.message : String(cause)}`;
-      return this.error(request.query, reason, undefined);
+      return this.error(request.query, this.failure(cause, signal, request.timeoutMs));
     }
+    return this.read(request.query, body, window);
   }
 
-  private async send(query: string, window: TimeWindow, signal: AbortSignal): Promise<Fetched> {
-    const context = await this.client.factory.queryMetrics(
-      Math.floor(window.fromMs / 1000),
-      Math.ceil(window.toMs / 1000),
-      query,
-    );
-    context.setHttpConfig({ ...context.getHttpConfig(), signal });
-    const response = await this.client.http.send(context);
-    const status = response.httpStatusCode;
-    if (status < 200 || status > 299) {
-      const message = errorBodyMessage(await response.body.text());
-      const retryAfter = status === 429 ? retryAfterMs(response.headers) : undefined;
-      const what = status === 429 ? "rate limited (HTTP 429)" : `HTTP ${status}`;
-      return this.error(query, message === "" ? what : `${what}: ${message}`, retryAfter);
+  /** Why a query got no answer to read, and how long to wait for a 429. */
+  private failure(cause: unknown, signal: AbortSignal, timeoutMs: number): FailureReason {
+    if (cause instanceof DatadogHttpError) {
+      const message = errorBodyMessage(cause.body);
+      const limited = cause.status === 429;
+      const what = limited ? "rate limited (HTTP 429)" : `HTTP ${cause.status}`;
+      return {
+        reason: message === "" ? what : `${what}: ${message}`,
+        retryAfter: limited ? retryAfterMs(cause.headers) : undefined,
+      };
     }
-    let body: unknown;
-    try {
-      body = await this.client.processor.queryMetrics(response);
-    } catch (cause) {
-      if (signal.aborted) throw cause;
-      return this.error(
-        query,
-        `malformed response: ${cause instanceof Error ? cause.message : String(cause)}`,
-        undefined,
-      );
+    const message = cause instanceof Error ? cause.message : String(cause);
+    if (signal.aborted) return { reason: `timed out after ${timeoutMs} ms`, retryAfter: undefined };
+    if (cause instanceof DatadogNetworkError)
+      return { reason: `request failed: ${message}`, retryAfter: undefined };
+    // The transport answered 2xx; the client could not deserialize the body.
+    return { reason: `malformed response: ${message}`, retryAfter: undefined };
+  }
+
+  private read(query: string, body: Parameters<typeof readQueryResponse>[0], window: TimeWindow): Fetched {
+    const answer = readQueryResponse(body);
+    if (answer.kind === "malformed") {
+      return this.error(query, { reason: `malformed response: ${answer.problem}`, retryAfter: undefined });
     }
-    const parsed = queryResponseSchema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue ? `${issue.path.join(".") || "(body)"}: ${issue.message}` : "unexpected shape";
-      return this.error(query, `malformed response: ${where}`, undefined);
+    if (answer.kind === "not-ok") {
+      return this.error(query, { reason: `Datadog: ${answer.message}`, retryAfter: undefined });
     }
-    const { status: bodyStatus, error, series } = parsed.data;
-    if (bodyStatus !== "ok")
-      return this.error(query, `Datadog: ${error ?? `status "${bodyStatus}"`}`, undefined);
-    if (!series || series.length === 0) return { kind: "no-data" };
-    for (const s of series) {
-      const problem = seriesProblem(s.pointlist ?? []);
+    if (answer.series.length === 0) return { kind: "no-data" };
+    for (const s of answer.series) {
+      const problem = seriesProblem(s.pointlist);
       if (problem === undefined) continue;
       this.logger?.warn({ query, problem, origin: this.origin }, "datadog returned impossible points");
       return { kind: "invalid", reason: problem };
     }
     return {
       kind: "series",
-      series: series.map((s) => ({
-        group: (s.tagSet ?? []).join(","),
-        points: completePoints(s.pointlist ?? [], s.interval, window),
+      series: answer.series.map((s) => ({
+        group: s.group,
+        points: completePoints(s.pointlist, s.interval, window),
       })),
     };
   }
 
-  private error(query: string, reason: string, retryAfter: number | undefined): ErrorResult {
+  private error(query: string, { reason, retryAfter }: FailureReason): ErrorResult {
     this.logger?.warn(
       { query, reason, retryAfterMs: retryAfter, origin: this.origin },
       "datadog query failed",

@@ -25,6 +25,11 @@ describe("response validation", () => {
     ["a missing interval", { status: "ok", series: [{ pointlist: [[minute(0), 1]] }] }],
     ["a missing status", { series: [] }],
     ["a non-object body", [1, 2, 3]],
+    // Checked by the client's deserializer, not by Kanaria's own schema (query-response.ts).
+    ["a tag that is not a string", { status: "ok", series: [{ interval: 60, tag_set: [5], pointlist: [] }] }],
+    // Checked by Kanaria: the client does not check a tuple's length.
+    ["a point that is not a pair", { status: "ok", series: [{ interval: 60, pointlist: [[minute(0)]] }] }],
+    ["a fractional interval", { status: "ok", series: [{ interval: 0.5, pointlist: [[minute(0), 1]] }] }],
   ])("reports %s as a malformed response", async (_what, body) => {
     const result = await answering(() => Response.json(body)).query(request);
     expect(result).toMatchObject({ kind: "error", retryAfterMs: undefined });
