@@ -87,11 +87,12 @@ function foldLegacyRetries(raw: unknown): unknown {
 }
 
 const approvalOnly = stageStateFields.pick({ approval: true });
+
 /**
  * The kinds that wait for a task set to become stable keep the wait under the role of the task set
  * (`stages/ecs-steps.ts`); every such kind accepts all four roles, so that no wait is lost on read.
  */
-const stabilityWait = stageStateFields.pick({
+const stabilityFields = {
   approval: true,
   primaryStableBy: true,
   primaryPolls: true,
@@ -101,7 +102,8 @@ const stabilityWait = stageStateFields.pick({
   baselinePolls: true,
   restoreStableBy: true,
   restorePolls: true,
-});
+} as const;
+const stabilityWait = stageStateFields.pick(stabilityFields);
 
 export const STAGE_STATE_SCHEMAS = {
   ECS_SYNC: stabilityWait,
@@ -123,7 +125,7 @@ export const STAGE_STATE_SCHEMAS = {
   ),
   WAIT: stageStateFields.pick({ approval: true, deadlineAt: true }),
   WAIT_APPROVAL: stageStateFields.pick({ approval: true, deadlineAt: true }),
-  ROLLBACK: stabilityWait.extend(stageStateFields.pick({ trafficRestored: true, rollbackBlock: true }).shape),
+  ROLLBACK: stageStateFields.pick({ ...stabilityFields, trafficRestored: true, rollbackBlock: true }),
 } satisfies Record<StageKind, z.ZodType<AnyStageState>>;
 
 /**
