@@ -10,7 +10,7 @@ import type { Approval, ApprovalRequest } from "./approval.js";
 
 const approvalRequestSchema = z.object({
   approvers: z.array(z.string()),
-  minApproverNum: z.number().int().positive(),
+  minApproverNum: z.number(),
   question: z.string(),
 }) satisfies z.ZodType<ApprovalRequest>;
 
