@@ -7,8 +7,9 @@
 import { describe, expect, it } from "vitest";
 import type { Deployment } from "../../src/domain/deployment.js";
 import { FakeCloud } from "../fakes/fake-cloud.js";
+import { OutagePorts, serviceUnavailable } from "../fakes/outage-ports.js";
 import { TOY_CLOUD, toyAppConfig } from "../fixtures/toy-app.js";
-import { type Harness, harness } from "./harness.js";
+import { type Harness, harness, noMetrics } from "./harness.js";
 
 const SECOND = 1000;
 /** Index of WAIT_APPROVAL in the toy canary pipeline. */
@@ -113,6 +114,35 @@ describe("stored stage state and context", () => {
     h.engine.submitCommand({ deploymentId: d.id, kind: "MARK_FIXED", actor: "U_BOB" });
     await h.settle(d.id);
     expect(status(h, d.id)).toBe("ROLLED_BACK");
+  });
+
+  it("starts a blocked rollback over from the context when its own state is corrupt", async () => {
+    const cloud = new FakeCloud(TOY_CLOUD);
+    const outage = new OutagePorts(cloud);
+    let h = harness({
+      apps: { web: toyAppConfig() },
+      cloud,
+      ports: { ecs: outage.ecs, loadBalancer: outage.loadBalancer, metrics: noMetrics },
+    });
+    const d = await canaryWaiting(h);
+    outage.elbDown = serviceUnavailable;
+    h.engine.submitCommand({ deploymentId: d.id, kind: "ROLLBACK", actor: "U_BOB" });
+    await h.clock.advance(5 * SECOND);
+    const rollback = h.store.stages.list(d.id).find((s) => s.kind === "ROLLBACK");
+    expect(rollback?.state.rollbackBlock?.attempts).toBeGreaterThan(0);
+
+    await h.engine.stop();
+    h.store.db
+      .prepare("UPDATE stages SET state = ? WHERE deployment_id = ? AND idx = ?")
+      .run('{"trafficRestored":"yes"}', d.id, rollback?.index);
+    outage.elbDown = undefined;
+    h = await h.restart();
+    await h.settle(d.id);
+    expectRolledBack(h, d.id);
+    const blocked = h.store.events.list(d.id).filter((e) => e.type === "ROLLBACK_BLOCKED");
+    expect(blocked.at(-1)?.message).toContain(
+      '(ROLLBACK) is corrupt: trafficRestored is not a boolean: "yes"',
+    );
   });
 
   it("resumes from rows as the previous release wrote them, and rolls back with their facts", async () => {
