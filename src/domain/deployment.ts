@@ -3,7 +3,9 @@
  * persisted in SQLite and survives restarts.
  */
 import type { AppConfig, StageOptionsByKind } from "./app-config.js";
+import type { DeploymentContext } from "./deployment-context.js";
 import type { StageKind } from "./stage-kind.js";
+import type { StageState } from "./stage-state.js";
 import type { DeploymentStatus, StageStatus } from "./status.js";
 
 /** Why a rollback runs; decides the final status (CANCEL → CANCELLED, others → ROLLED_BACK). */
@@ -40,7 +42,12 @@ export interface Deployment {
    * What executors record for later stages and for rollback (previous task definition ARN, task set
    * ARNs, listener rules…). Written before the external change it protects.
    */
-  context: Record<string, unknown>;
+  context: DeploymentContext;
+  /**
+   * Why the stored context could not be read (the row is corrupt; `context` is then empty). The runner
+   * steps no stage of such a deployment: the stage fails, or the rollback is blocked and asks people.
+   */
+  contextProblem?: string;
 }
 
 export interface Stage<K extends StageKind = StageKind> {
@@ -57,7 +64,12 @@ export interface Stage<K extends StageKind = StageKind> {
   status: StageStatus;
   statusReason: string;
   /** Executor-owned progress (deadlines, approvals, analysis state); persisted on every save. */
-  state: Record<string, unknown>;
+  state: StageState<K>;
+  /**
+   * Why the stored state could not be read (the row is corrupt; `state` is then empty). The runner does
+   * not step such a stage: it fails it with this message (a ROLLBACK stage is blocked instead).
+   */
+  stateProblem?: string;
   /** How many times the executor has been entered; > 1 means the stage resumed after a restart. */
   attempts: number;
   startedAt: number | undefined;

@@ -2,39 +2,26 @@
  * What a blocked rollback keeps in its ROLLBACK stage's state (`rollbackBlock`): when the outage began,
  * how many attempts failed, what AWS said, when the next attempt is due and whether people were asked.
  * The engine writes it (`engine/rollback-block.ts`); the views read it to show the block and the Retry
- * now / Fixed by hand buttons.
+ * now / Fixed by hand buttons. The schema is the stored shape, checked when the stage row is read
+ * (`stage-state.ts`).
  */
+import { z } from "zod";
 
-export const ROLLBACK_BLOCK_KEY = "rollbackBlock";
+/** A time in ms since the epoch. */
+const instant = z.number();
 
-export interface RollbackBlock {
+export const rollbackBlockSchema = z.object({
   /** When the first failed attempt of this outage happened. */
-  since: number;
+  since: instant,
   /** Failed attempts in a row. */
-  attempts: number;
-  error: string;
+  attempts: z.number().int().nonnegative(),
+  error: z.string(),
   /** Whether waiting may heal it (see `KanariaError.transient`). */
-  transient: boolean;
+  transient: z.boolean(),
   /** When the next attempt is due. */
-  retryAt: number;
-  /** When people were asked by name; undefined until then. */
-  escalatedAt: number | undefined;
-}
+  retryAt: instant,
+  /** When people were asked by name; absent until then. */
+  escalatedAt: instant.optional(),
+});
 
-/** The stored block, or undefined when the stage is not blocked (or the value is not a block). */
-export function readRollbackBlock(state: Readonly<Record<string, unknown>>): RollbackBlock | undefined {
-  const raw = state[ROLLBACK_BLOCK_KEY];
-  if (typeof raw !== "object" || raw === null) return undefined;
-  const b = raw as Record<string, unknown>;
-  const num = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-  if (!num(b.since) || !num(b.attempts) || !num(b.retryAt)) return undefined;
-  if (typeof b.error !== "string" || typeof b.transient !== "boolean") return undefined;
-  return {
-    since: b.since,
-    attempts: b.attempts,
-    error: b.error,
-    transient: b.transient,
-    retryAt: b.retryAt,
-    escalatedAt: num(b.escalatedAt) ? b.escalatedAt : undefined,
-  };
-}
+export type RollbackBlock = z.output<typeof rollbackBlockSchema>;

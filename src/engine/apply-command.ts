@@ -5,9 +5,7 @@
  * that also marks the command handled, so each command takes effect at most once.
  */
 import { type ApprovalRules, checkApprover, mayApprove } from "../domain/approval.js";
-import { APPROVAL_KEY, readApprovalState } from "../domain/approval-state.js";
 import type { Command, CommandOutcome, Deployment, Stage } from "../domain/deployment.js";
-import { readRollbackBlock } from "../domain/rollback-block.js";
 import { isTerminalDeploymentStatus, isTerminalStageStatus } from "../domain/status.js";
 import type { Store } from "../store/store.js";
 import { beginRollback } from "./begin-rollback.js";
@@ -68,7 +66,7 @@ function decide(w: JournalWriter, store: Store, command: Command): Verdict {
 function blockedRollback(w: JournalWriter): Stage | undefined {
   if (w.deployment().status !== "ROLLING_BACK") return undefined;
   const stage = w.stages().find((s) => s.kind === "ROLLBACK" && s.status === "RUNNING");
-  return stage && readRollbackBlock(stage.state) ? stage : undefined;
+  return stage?.state.rollbackBlock ? stage : undefined;
 }
 
 /**
@@ -124,7 +122,7 @@ function currentStage(stages: readonly Stage[]): Stage | undefined {
  * app's. Exported for the Slack edge, which answers a refused click at once with the same rules.
  */
 export function approvalRulesFor(deployment: Deployment, stage: Stage | undefined): ApprovalRules {
-  const request = stage && readApprovalState(stage.state)?.request;
+  const request = stage?.state.approval?.request;
   return {
     approvers: request && request.approvers.length > 0 ? request.approvers : deployment.access.approvers,
     minApproverNum: request?.minApproverNum ?? 1,
@@ -135,7 +133,7 @@ export function approvalRulesFor(deployment: Deployment, stage: Stage | undefine
 
 function approve(w: JournalWriter, store: Store, deployment: Deployment, command: Command): Verdict {
   const stage = currentStage(w.stages());
-  const approval = stage && readApprovalState(stage.state);
+  const approval = stage?.state.approval;
   if (stage?.status !== "RUNNING" || !approval) {
     return { outcome: "IGNORED", reason: "nothing is waiting for approval" };
   }
@@ -143,10 +141,7 @@ function approve(w: JournalWriter, store: Store, deployment: Deployment, command
   const check = checkApprover(rules, approval.approvals, command.actor, command.actorGroups);
   if (!check.ok) return { outcome: "REFUSED", reason: check.reason };
   const approvals = [...approval.approvals, { actor: command.actor, at: w.now }];
-  store.stages.setState(deployment.id, stage.index, {
-    ...stage.state,
-    [APPROVAL_KEY]: { ...approval, approvals },
-  });
+  store.stages.setState(deployment.id, stage.index, { ...stage.state, approval: { ...approval, approvals } });
   const count = new Set(approvals.map((a) => a.actor)).size;
   w.event({
     type: "APPROVAL_RECORDED",
@@ -164,7 +159,7 @@ function skip(w: JournalWriter, deployment: Deployment, command: Command): Verdi
   const stage = currentStage(w.stages());
   if (!stage) return { outcome: "IGNORED", reason: "no stage left to skip" };
   // Skipping a stage that waits for people would bypass the approval, so it takes an approver.
-  if (readApprovalState(stage.state) || stage.kind === "WAIT_APPROVAL") {
+  if (stage.state.approval || stage.kind === "WAIT_APPROVAL") {
     const allowed = mayApprove(approvalRulesFor(deployment, stage), command.actor, command.actorGroups);
     if (!allowed.ok) return { outcome: "REFUSED", reason: allowed.reason };
   }

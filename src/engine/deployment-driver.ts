@@ -8,9 +8,9 @@
  * that a restart would need: a new driver started on the same database continues the same way.
  */
 
-import { APPROVAL_KEY, readApprovalState } from "../domain/approval-state.js";
 import type { Deployment, Stage } from "../domain/deployment.js";
 import { isTransient } from "../domain/kanaria-error.js";
+import type { AnyStageState } from "../domain/stage-state.js";
 import { isTerminalDeploymentStatus, isTerminalStageStatus } from "../domain/status.js";
 import type { Clock } from "../ports.js";
 import type { CleanStart, CleanStartOutcome } from "../stages/clean-start.js";
@@ -28,7 +28,7 @@ import {
   type RollbackPolicy,
   recordBlockedAttempt,
 } from "./rollback-block.js";
-import type { StageContext, StagePorts, StepResult } from "./stage-executor.js";
+import { assertReadable, type StageContext, type StagePorts, type StepResult } from "./stage-executor.js";
 
 export interface DriverDeps {
   store: Store;
@@ -265,6 +265,7 @@ export class DeploymentDriver {
       previousMeasurements: (metric) => previousMeasurements(store, deployment, stage, metric),
     };
     try {
+      assertReadable(deployment, stage);
       const result = await executor.step(ctx);
       this.stepErrors = 0;
       return result;
@@ -311,8 +312,7 @@ export class DeploymentDriver {
       // not become stable) is something people should look at: ask at once, and keep trying.
       return this.block(stage, { error: result.reason, transient: false });
     }
-    const setState = (state: Record<string, unknown>) =>
-      store.stages.setState(this.deploymentId, stage.index, state);
+    const setState = (state: AnyStageState) => store.stages.setState(this.deploymentId, stage.index, state);
     journal.write(this.deploymentId, (w) => {
       const deployment = w.deployment();
       const latest = store.stages.get(this.deploymentId, stage.index);
@@ -320,11 +320,8 @@ export class DeploymentDriver {
       if (latest.kind === "ROLLBACK") clearBlock(w, latest, setState);
       if (result.type === "wait") {
         if (result.approval) {
-          const existing = readApprovalState(latest.state);
-          setState({
-            ...latest.state,
-            [APPROVAL_KEY]: { request: result.approval, approvals: existing?.approvals ?? [] },
-          });
+          const approvals = latest.state.approval?.approvals ?? [];
+          setState({ ...latest.state, approval: { request: result.approval, approvals } });
           if (deployment.status === "RUNNING")
             w.setDeploymentStatus("WAITING_APPROVAL", result.approval.question);
         } else if (deployment.status === "WAITING_APPROVAL") {
@@ -387,7 +384,7 @@ function previousMeasurements(
     .list(previous.id)
     .find((s) => s.kind === stage.kind && s.stageId === stage.stageId);
   if (!same) return [];
-  const start = typeof same.state.analysisStart === "number" ? same.state.analysisStart : same.startedAt;
+  const start = same.state.analysisStart ?? same.startedAt;
   if (start === undefined) return [];
   return store.measurements
     .list(previous.id, same.index)

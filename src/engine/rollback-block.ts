@@ -16,7 +16,8 @@
 
 import { formatDuration } from "../config/duration.js";
 import type { Stage } from "../domain/deployment.js";
-import { ROLLBACK_BLOCK_KEY, type RollbackBlock, readRollbackBlock } from "../domain/rollback-block.js";
+import type { RollbackBlock } from "../domain/rollback-block.js";
+import type { AnyStageState } from "../domain/stage-state.js";
 import { describeSplit, lastSetTraffic } from "../domain/traffic-split.js";
 import type { JournalWriter } from "./journal.js";
 
@@ -59,9 +60,9 @@ export function recordBlockedAttempt(
   stage: Stage,
   failure: RollbackFailure,
   policy: RollbackPolicy,
-  setState: (state: Record<string, unknown>) => void,
+  setState: (state: AnyStageState) => void,
 ): number {
-  const previous = readRollbackBlock(stage.state);
+  const previous = stage.state.rollbackBlock;
   const attempts = (previous?.attempts ?? 0) + 1;
   const delay = retryDelayMs(attempts, policy);
   const block: RollbackBlock = {
@@ -101,19 +102,15 @@ export function recordBlockedAttempt(
       data: { since: block.since, error: failure.error, transient: failure.transient },
     });
   }
-  setState({ ...stage.state, [ROLLBACK_BLOCK_KEY]: block });
+  setState({ ...stage.state, rollbackBlock: block });
   return block.retryAt;
 }
 
 /** Clears a block after an attempt went through; no-op when the stage was not blocked. */
-export function clearBlock(
-  w: JournalWriter,
-  stage: Stage,
-  setState: (state: Record<string, unknown>) => void,
-): void {
-  const block = readRollbackBlock(stage.state);
+export function clearBlock(w: JournalWriter, stage: Stage, setState: (state: AnyStageState) => void): void {
+  const block = stage.state.rollbackBlock;
   if (!block) return;
-  const { [ROLLBACK_BLOCK_KEY]: _cleared, ...rest } = stage.state;
+  const { rollbackBlock: _cleared, ...rest } = stage.state;
   setState(rest);
   w.event({
     type: "ROLLBACK_UNBLOCKED",

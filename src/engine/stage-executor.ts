@@ -12,8 +12,11 @@
  */
 import type { ApprovalRequest } from "../domain/approval.js";
 import type { Deployment, Stage } from "../domain/deployment.js";
+import type { DeploymentContext } from "../domain/deployment-context.js";
+import { KanariaError } from "../domain/kanaria-error.js";
 import type { Measurement } from "../domain/measurement.js";
 import type { StageKind } from "../domain/stage-kind.js";
+import type { StageState, StatePatch } from "../domain/stage-state.js";
 import type { Clock, Ecs, LoadBalancer, Metrics } from "../ports.js";
 import type { Logger } from "./logger.js";
 
@@ -38,10 +41,13 @@ export interface StageContext<K extends StageKind = StageKind> {
   readonly logger: Logger;
   /** Aborted when the engine stops or a command needs the runner's attention. */
   readonly signal: AbortSignal;
-  /** Persists the stage's own progress in one transaction; `stage.state` on the next step. */
-  saveState(state: Record<string, unknown>): void;
+  /**
+   * Persists the stage's own progress in one transaction, merged into the stored state (`undefined`
+   * drops a field); `stage.state` on the next step.
+   */
+  saveState(patch: StatePatch<StageState<K>>): void;
   /** Persists deployment-wide facts (for later stages and rollback), merged into `deployment.context`. */
-  saveContext(patch: Record<string, unknown>): void;
+  saveContext(patch: StatePatch<DeploymentContext>): void;
   /** Adds a line to the deployment timeline (shown in Slack). */
   report(message: string, data?: Record<string, unknown>): void;
   /** Stores one analysis tick; idempotent per (metric, at). */
@@ -60,4 +66,16 @@ export interface StageContext<K extends StageKind = StageKind> {
 export interface StageExecutor<K extends StageKind = StageKind> {
   readonly kind: K;
   step(ctx: StageContext<K>): Promise<StepResult>;
+}
+
+/**
+ * Throws (STORE_CORRUPT, not transient) when the stored context of `deployment` or state of `stage`
+ * could not be read: the runner calls it inside the step, so a corrupt row fails the stage and rolls
+ * back as any step that throws does, or blocks a rollback and asks people. A blocked rollback whose own
+ * state was corrupt writes its block over it, so its next attempt starts over from the context (every
+ * rollback step is idempotent); a corrupt context keeps it blocked until someone marks it fixed.
+ */
+export function assertReadable(deployment: Deployment, stage: Stage): void {
+  const problem = deployment.contextProblem ?? stage.stateProblem;
+  if (problem !== undefined) throw new KanariaError("STORE_CORRUPT", problem);
 }

@@ -61,7 +61,7 @@ import { SequentialError } from "../analysis/sequential-test.js";
 import type { TickVerdict } from "../analysis/tick-evaluators.js";
 import { comparisonPointsProblem } from "../config/metric-lints.js";
 import type { AnalysisMetric } from "../domain/analysis-metric.js";
-import { APPROVAL_KEY, approvalsOf } from "../domain/approval-state.js";
+import { approvalsOf } from "../domain/approval-state.js";
 import type { Measurement } from "../domain/measurement.js";
 import type { StageContext, StageExecutor, StepResult } from "../engine/stage-executor.js";
 import { runTick } from "./analysis-tick.js";
@@ -69,10 +69,6 @@ import { ProgressMemo } from "./progress-memo.js";
 import { storedDeadline } from "./stored-deadline.js";
 
 const MINUTE_MS = 60_000;
-/** Stage-state key of the recorded SEQUENTIAL prior (see the module comment). */
-export const SEQUENTIAL_PRIOR_KEY = "sequentialPrior";
-/** Stage-state key of the duration (ms) the late-start law is cut at, recorded with the prior. */
-export const SEQUENTIAL_HORIZON_KEY = "sequentialHorizonMs";
 
 /**
  * An ANALYSIS executor whose new analyses record `defaultPrior` (tests pass another to play a release
@@ -105,7 +101,7 @@ async function analysisStep(
     noDataShare: ctx.stage.options.noDataShare ?? DEFAULT_NO_DATA_SHARE,
   };
   // Before the start is stored: once per analysis, not again on every step or after a restart.
-  if (typeof ctx.stage.state.analysisStart !== "number") warnUnfailable(ctx, metrics);
+  if (ctx.stage.state.analysisStart === undefined) warnUnfailable(ctx, metrics);
   const recorded = recordedPrior(ctx, metrics, defaultPrior);
   // Ticks sit on a grid aligned to whole minutes: Datadog's buckets are, and a window that cuts every
   // bucket (a 1m interval from 09:00:30) would hold no complete one, so every tick would be NO_DATA.
@@ -188,7 +184,7 @@ function nextStep(
     }
     case "continue":
       // A pause lifted by itself (the provider recovered) must not carry old approvals into a later one.
-      if (ctx.stage.state[APPROVAL_KEY] !== undefined) ctx.saveState({ [APPROVAL_KEY]: undefined });
+      if (ctx.stage.state.approval !== undefined) ctx.saveState({ approval: undefined });
       return {
         type: "wait",
         until: nextTick(standings, start, end, now, consecutiveErrorLimit),
@@ -203,7 +199,7 @@ function nextStep(
  * `folded`: the progress of the `storedCount` ticks stored so far.
  */
 async function catchUp(
-  ctx: StageContext,
+  ctx: StageContext<"ANALYSIS">,
   metric: AnalysisMetric,
   folded: MetricProgress,
   storedCount: number,
@@ -230,9 +226,13 @@ async function catchUp(
       progress,
     );
     // A rate limit is waited out once for the same tick before it counts as an error.
-    const retryKey = `retry:${metric.common.name}`;
-    if (result.verdict === "ERROR" && result.retryAfterMs !== undefined && ctx.stage.state[retryKey] !== at) {
-      ctx.saveState({ [retryKey]: at });
+    const waited = ctx.stage.state.rateLimitedTicks;
+    if (
+      result.verdict === "ERROR" &&
+      result.retryAfterMs !== undefined &&
+      waited?.[metric.common.name] !== at
+    ) {
+      ctx.saveState({ rateLimitedTicks: { ...waited, [metric.common.name]: at } });
       return { retryAt: ctx.clock.now() + result.retryAfterMs, reason: `rate limited: ${result.reason}` };
     }
     const tick: TickRecord = { at, verdict: result.verdict, reason: result.reason, data: result.data };
@@ -267,24 +267,19 @@ function recordedPrior(
   metrics: readonly AnalysisMetric[],
   defaultPrior: Readonly<SequentialPrior>,
 ): RecordedPrior {
-  const stored = ctx.stage.state[SEQUENTIAL_PRIOR_KEY];
-  const storedHorizon = ctx.stage.state[SEQUENTIAL_HORIZON_KEY];
-  if (storedHorizon !== undefined && !(typeof storedHorizon === "number" && storedHorizon > 0)) {
-    throw new SequentialError(
-      "SEQUENTIAL_BAD_STATE",
-      `stage state ${SEQUENTIAL_HORIZON_KEY} is not a positive duration in ms: ${JSON.stringify(storedHorizon)}`,
-    );
-  }
+  // The store checked the shape (a horizon that is not a positive duration is a corrupt row); whether the
+  // numbers make a prior is the analysis's to say.
+  const { sequentialPrior: stored, sequentialHorizonMs: storedHorizon } = ctx.stage.state;
   if (isSequentialPrior(stored)) return { prior: stored, horizonMs: storedHorizon };
   if (stored !== undefined) {
     throw new SequentialError(
       "SEQUENTIAL_BAD_STATE",
-      `stage state ${SEQUENTIAL_PRIOR_KEY} is not a valid prior: ${JSON.stringify(stored)}`,
+      `stage state sequentialPrior is not a valid prior: ${JSON.stringify(stored)}`,
     );
   }
   const horizonMs = ctx.stage.options.durationMs;
   if (metrics.some((m) => m.strategy === "SEQUENTIAL")) {
-    ctx.saveState({ [SEQUENTIAL_PRIOR_KEY]: { ...defaultPrior }, [SEQUENTIAL_HORIZON_KEY]: horizonMs });
+    ctx.saveState({ sequentialPrior: { ...defaultPrior }, sequentialHorizonMs: horizonMs });
   }
   return { prior: defaultPrior, horizonMs };
 }

@@ -2,7 +2,7 @@
  * The building blocks every ECS/ALB executor is made of. Each is an idempotent "ensure": it looks at
  * the world first and changes it only when needed, so a step re-run after a crash converges.
  *
- * Deployment context keys written here (before the change they protect):
+ * Deployment context fields written here (before the change they protect; `domain/deployment-context.ts`):
  * - `previousTaskDefinitionArn` / `previousPrimaryTaskSetArn`: the primary before this deployment
  *   (null on a first deployment) — the rollback recreates it from the ARN, without re-registering;
  * - `taskDefinitionArn`: the new version's task definition, registered once;
@@ -67,7 +67,7 @@ export async function recordRollbackFacts(ctx: StageContext, target: EcsTarget):
 
 export async function ensureTaskDefinition(ctx: StageContext): Promise<string> {
   const saved = ctx.deployment.context.taskDefinitionArn;
-  if (typeof saved === "string") return saved;
+  if (saved !== undefined) return saved;
   const app = ctx.deployment.appConfig;
   const rendered = renderTaskDefinition(
     app.taskDefinition,
@@ -155,8 +155,8 @@ export async function stabilityOf(
 }
 
 /** Polls again later with backoff (2 s … 30 s); fails the stage with what was seen at the deadline. */
-export function waitForStability(ctx: StageContext, key: string, what: string, seen: string): StepResult {
-  const deadline = storedDeadline(ctx, `${key}StableBy`, STABILITY_TIMEOUT_MS);
+export function waitForStability(ctx: StageContext, role: Role, what: string, seen: string): StepResult {
+  const deadline = storedDeadline(ctx, `${role}StableBy`, STABILITY_TIMEOUT_MS);
   const now = ctx.clock.now();
   if (now >= deadline) {
     return {
@@ -165,9 +165,9 @@ export function waitForStability(ctx: StageContext, key: string, what: string, s
       reason: `${what} did not become stable within ${STABILITY_TIMEOUT_MS / 60_000} min; last seen: ${seen}`,
     };
   }
-  const polls =
-    typeof ctx.stage.state[`${key}Polls`] === "number" ? (ctx.stage.state[`${key}Polls`] as number) : 0;
-  ctx.saveState({ [`${key}Polls`]: polls + 1 });
+  const pollsKey: `${Role}Polls` = `${role}Polls`;
+  const polls = ctx.stage.state[pollsKey] ?? 0;
+  ctx.saveState({ [pollsKey]: polls + 1 });
   const delay = Math.min(30_000, 2000 * 2 ** Math.min(polls, 4));
   return { type: "wait", until: Math.min(deadline, now + delay), reason: `waiting for ${what}: ${seen}` };
 }
@@ -183,11 +183,6 @@ export async function forwardRules(ctx: StageContext, target: EcsTarget): Promis
   if (rules.length > 0 && ctx.deployment.context.forwardRules === undefined)
     ctx.saveContext({ forwardRules: rules });
   return rules;
-}
-
-export function savedForwardRules(ctx: StageContext): ForwardRule[] | undefined {
-  const saved = ctx.deployment.context.forwardRules;
-  return Array.isArray(saved) ? (saved as ForwardRule[]) : undefined;
 }
 
 export function weightsFor(

@@ -12,7 +12,6 @@ import {
   externalIdOf,
   failed,
   isOurs,
-  savedForwardRules,
   shortName,
   stabilityOf,
   taskSetsOf,
@@ -25,7 +24,7 @@ export const rollbackExecutor: StageExecutor<"ROLLBACK"> = {
   async step(ctx) {
     const target = ecsTarget(ctx.deployment.appConfig);
     if (ctx.stage.state.trafficRestored !== true) {
-      const rules = savedForwardRules(ctx) ?? [];
+      const rules = ctx.deployment.context.forwardRules ?? [];
       const primaryOnly = weightsFor(target, { primary: 100, canary: 0, baseline: 0 });
       for (const rule of rules) {
         const stored = await ctx.ports.loadBalancer.setWeights(rule, primaryOnly);

@@ -3,10 +3,14 @@
  * continues towards the same deadline instead of starting the wait over.
  */
 import type { StageContext } from "../engine/stage-executor.js";
+import type { Role } from "./ecs-steps.js";
 
-export function storedDeadline(ctx: StageContext, key: string, durationMs: number): number {
+/** The state fields that hold such a deadline (or, for ANALYSIS, the start of its tick grid). */
+export type DeadlineKey = "deadlineAt" | "analysisStart" | `${Role}StableBy`;
+
+export function storedDeadline(ctx: StageContext, key: DeadlineKey, durationMs: number): number {
   const stored = ctx.stage.state[key];
-  if (typeof stored === "number") return stored;
+  if (stored !== undefined) return stored;
   const deadline = ctx.clock.now() + durationMs;
   ctx.saveState({ [key]: deadline });
   return deadline;

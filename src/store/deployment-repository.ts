@@ -1,8 +1,9 @@
 import type { Database } from "better-sqlite3";
 import type { AppConfig } from "../domain/app-config.js";
 import type { Deployment, DeploymentAccess, RollbackCause } from "../domain/deployment.js";
+import { type DeploymentContext, deploymentContextSchema } from "../domain/deployment-context.js";
 import type { DeploymentStatus } from "../domain/status.js";
-import { parseJsonColumn } from "./json-column.js";
+import { parseJsonColumn, readJsonColumn } from "./json-column.js";
 
 interface DeploymentRow {
   id: string;
@@ -138,7 +139,7 @@ export class DeploymentRepository {
       });
   }
 
-  setContext(id: string, context: Record<string, unknown>): void {
+  setContext(id: string, context: DeploymentContext): void {
     this.db.prepare("UPDATE deployments SET context = ? WHERE id = ?").run(JSON.stringify(context), id);
   }
 }
@@ -164,7 +165,9 @@ function toRow(d: Deployment): DeploymentRow {
   };
 }
 
+/** A context that does not fit its schema is reported on the deployment (`contextProblem`), not thrown. */
 function fromRow(r: DeploymentRow): Deployment {
+  const context = readJsonColumn(deploymentContextSchema, r.context, `the context of deployment ${r.id}`);
   return {
     id: r.id,
     app: r.app,
@@ -181,6 +184,7 @@ function fromRow(r: DeploymentRow): Deployment {
     deadlineAt: r.deadline_at,
     appConfig: parseJsonColumn<AppConfig>(r.app_config, `deployments.app_config of ${r.id}`),
     access: parseJsonColumn<DeploymentAccess>(r.access, `deployments.access of ${r.id}`),
-    context: parseJsonColumn<Record<string, unknown>>(r.context, `deployments.context of ${r.id}`),
+    context: context.ok ? context.value : {},
+    ...(context.ok ? {} : { contextProblem: context.problem }),
   };
 }

@@ -1,8 +1,9 @@
 import type { Database } from "better-sqlite3";
 import type { Stage } from "../domain/deployment.js";
 import type { StageKind } from "../domain/stage-kind.js";
+import { type AnyStageState, STAGE_STATE_SCHEMAS } from "../domain/stage-state.js";
 import type { StageStatus } from "../domain/status.js";
-import { parseJsonColumn } from "./json-column.js";
+import { parseJsonColumn, readJsonColumn } from "./json-column.js";
 
 interface StageRow {
   deployment_id: string;
@@ -74,7 +75,7 @@ export class StageRepository {
       });
   }
 
-  setState(deploymentId: string, index: number, state: Record<string, unknown>): void {
+  setState(deploymentId: string, index: number, state: AnyStageState): void {
     this.db
       .prepare("UPDATE stages SET state = ? WHERE deployment_id = ? AND idx = ?")
       .run(JSON.stringify(state), deploymentId, index);
@@ -113,8 +114,10 @@ function toRow(s: Stage): StageRow {
   };
 }
 
+/** A state that does not fit its kind's schema is reported on the stage (`stateProblem`), not thrown. */
 function fromRow(r: StageRow): Stage {
   const where = `stage ${r.idx} of ${r.deployment_id}`;
+  const state = readJsonColumn(STAGE_STATE_SCHEMAS[r.kind], r.state, `the state of ${where} (${r.kind})`);
   return {
     deploymentId: r.deployment_id,
     index: r.idx,
@@ -126,9 +129,10 @@ function fromRow(r: StageRow): Stage {
     timeoutMs: r.timeout_ms,
     status: r.status,
     statusReason: r.status_reason,
-    state: parseJsonColumn(r.state, `state of ${where}`),
+    state: state.ok ? state.value : {},
+    ...(state.ok ? {} : { stateProblem: state.problem }),
     attempts: r.attempts,
     startedAt: r.started_at ?? undefined,
     finishedAt: r.finished_at ?? undefined,
-  } as Stage;
+  };
 }

@@ -5,10 +5,10 @@
  * App Home never disagree.
  */
 
-import { type ApprovalState, readApprovalState } from "../domain/approval-state.js";
+import type { ApprovalState } from "../domain/approval-state.js";
 import type { Deployment, Stage, TimelineEvent } from "../domain/deployment.js";
 import type { Measurement } from "../domain/measurement.js";
-import { type RollbackBlock, readRollbackBlock } from "../domain/rollback-block.js";
+import type { RollbackBlock } from "../domain/rollback-block.js";
 import { lastSetTraffic, type TrafficSplit } from "../domain/traffic-split.js";
 
 export interface DeploymentSnapshot {
@@ -42,7 +42,7 @@ export function pendingApproval(snapshot: DeploymentSnapshot): PendingApproval |
   if (status !== "RUNNING" && status !== "WAITING_APPROVAL") return undefined;
   const stage = runningStage(snapshot);
   if (!stage || (stage.kind !== "WAIT_APPROVAL" && stage.kind !== "ANALYSIS")) return undefined;
-  const approval = readApprovalState(stage.state);
+  const approval = stage.state.approval;
   return approval ? { stage, approval } : undefined;
 }
 
@@ -58,7 +58,7 @@ export function blockedRollback(
 ): { stage: Stage; block: RollbackBlock } | undefined {
   if (snapshot.deployment.status !== "ROLLING_BACK") return undefined;
   const stage = snapshot.stages.find((s) => s.kind === "ROLLBACK" && s.status === "RUNNING");
-  const block = stage && readRollbackBlock(stage.state);
+  const block = stage?.state.rollbackBlock;
   return stage && block ? { stage, block } : undefined;
 }
 

@@ -13,7 +13,6 @@ import { join } from "node:path";
 import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { startSandboxCloud } from "../../sandbox/start-sandbox-cloud.js";
-import { readRollbackBlock } from "../../src/domain/rollback-block.js";
 import { isTerminalStageStatus } from "../../src/domain/status.js";
 import { systemClock } from "../../src/engine/system-clock.js";
 import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
@@ -116,7 +115,7 @@ function blockedAttempts(dir: string): number {
   try {
     const v2 = store.deployments.history("web", 10).find((d) => d.version === "v2");
     const rollback = v2 && store.stages.list(v2.id).find((s) => s.kind === "ROLLBACK");
-    return (rollback && readRollbackBlock(rollback.state)?.attempts) ?? 0;
+    return rollback?.state.rollbackBlock?.attempts ?? 0;
   } finally {
     store.close();
   }

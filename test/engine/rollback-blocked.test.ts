@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Deployment, EventType } from "../../src/domain/deployment.js";
-import { readRollbackBlock } from "../../src/domain/rollback-block.js";
 import type { StageKind } from "../../src/domain/stage-kind.js";
 import { type RollbackPolicy, retryDelayMs } from "../../src/engine/rollback-block.js";
 import { refusalText } from "../../src/views/refusal-text.js";
@@ -100,7 +99,7 @@ describe("a blocked rollback", () => {
     expect(status(h, d.id)).toBe("ROLLED_BACK");
     expectClean(h, d.id);
     expect(events(h, d.id, "ROLLBACK_UNBLOCKED")).toHaveLength(1);
-    expect(readRollbackBlock(rollbackStage(h, d.id).state)).toBeUndefined();
+    expect(rollbackStage(h, d.id).state.rollbackBlock).toBeUndefined();
   });
 
   it("rolls back when every AWS call is refused from the Approve click on, once AWS is back", async () => {
@@ -149,9 +148,9 @@ describe("a blocked rollback", () => {
     outage.elbDown = serviceUnavailable;
     h.engine.submitCommand({ deploymentId: d.id, kind: "ROLLBACK", actor: "U_BOB" });
     // Until the backoff between attempts has grown to minutes.
-    for (let i = 0; i < 100 && (readRollbackBlock(rollbackStage(h, d.id).state)?.attempts ?? 0) < 10; i++)
+    for (let i = 0; i < 100 && (rollbackStage(h, d.id).state.rollbackBlock?.attempts ?? 0) < 10; i++)
       await h.clock.advance(30 * SECOND);
-    const retryAt = readRollbackBlock(rollbackStage(h, d.id).state)?.retryAt ?? 0;
+    const retryAt = rollbackStage(h, d.id).state.rollbackBlock?.retryAt ?? 0;
     expect(retryAt).toBeGreaterThan(h.clock.now() + MINUTE);
 
     outage.elbDown = undefined;
@@ -266,7 +265,7 @@ describe("a resumed deployment on a build that lacks an executor", () => {
     older.engine.submitCommand({ deploymentId: d.id, kind: "ROLLBACK", actor: "U_BOB" });
     await older.clock.advance(MINUTE);
     expect(status(older, d.id)).toBe("ROLLING_BACK");
-    const block = readRollbackBlock(rollbackStage(older, d.id).state);
+    const block = rollbackStage(older, d.id).state.rollbackBlock;
     expect(block?.error).toBe("no executor for ROLLBACK in this build");
     // Capped backoff: a minute holds a handful of attempts, not thousands.
     expect(block?.attempts).toBeLessThan(15);

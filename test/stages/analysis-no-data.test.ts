@@ -4,7 +4,6 @@
  * DATA_ERROR ticks that name the query and the window and are never folded into the test.
  */
 import { describe, expect, it } from "vitest";
-import { APPROVAL_KEY } from "../../src/domain/approval-state.js";
 import type { MetricQuery, MetricQueryResult } from "../../src/ports.js";
 import type { Harness } from "../engine/harness.js";
 import { ScriptedMetrics } from "../fakes/scripted-metrics.js";
@@ -69,13 +68,13 @@ describe("ANALYSIS stage: missing and impossible data", () => {
     gap = true;
     await untilWaitingApproval(h, id, 10);
     expect(verdicts(h, id).slice(10)).toEqual(["NO_DATA", "NO_DATA", "NO_DATA"]);
-    expect(analysisStage(h, id)?.state[APPROVAL_KEY]).toBeDefined();
+    expect(analysisStage(h, id)?.state.approval).toBeDefined();
 
     gap = false;
     await untilTicks(h, id, 14);
     // 3 of 14 ticks without data: within 25%, so the analysis goes on by itself.
     expect(h.store.deployments.get(id)?.status).toBe("RUNNING");
-    expect(analysisStage(h, id)?.state[APPROVAL_KEY]).toBeUndefined();
+    expect(analysisStage(h, id)?.state.approval).toBeUndefined();
     await h.settle(id);
     expect(h.store.deployments.get(id)?.status).toBe("SUCCESS");
     expect(verdicts(h, id)).toHaveLength(30);

@@ -15,11 +15,7 @@ import {
 import type { AnalysisMetric } from "../../src/domain/analysis-metric.js";
 import type { Measurement } from "../../src/domain/measurement.js";
 import type { StageExecutor } from "../../src/engine/stage-executor.js";
-import {
-  analysisExecutorWith,
-  SEQUENTIAL_HORIZON_KEY,
-  SEQUENTIAL_PRIOR_KEY,
-} from "../../src/stages/analysis.js";
+import { analysisExecutorWith } from "../../src/stages/analysis.js";
 import { type Harness, harness } from "../engine/harness.js";
 import { ScriptedMetrics } from "../fakes/scripted-metrics.js";
 import { toyAppConfig } from "../fixtures/toy-app.js";
@@ -79,8 +75,8 @@ describe("ANALYSIS stage: the SEQUENTIAL prior of a resumed analysis", () => {
 
   /**
    * An analysis started by a release whose default is OLDER, stopped after `ticks` ticks, its stage
-   * state rewritten by `rewrite` (what another release left behind), and resumed to its end by this
-   * release (default prior).
+   * state rewritten by `rewrite` (what another release left behind, written as raw JSON: it may be no
+   * state this release writes), and resumed to its end by this release (default prior).
    */
   async function resumed(
     ticks: number,
@@ -90,10 +86,12 @@ describe("ANALYSIS stage: the SEQUENTIAL prior of a resumed analysis", () => {
     let h = await withV1(metrics, fake, DURATION, [analysisExecutorWith(OLDER)]);
     const id = await deployV2(h);
     await untilTicks(h, id, ticks);
-    expect(analysisStage(h, id)?.state[SEQUENTIAL_PRIOR_KEY]).toEqual(OLDER);
-    expect(analysisStage(h, id)?.state[SEQUENTIAL_HORIZON_KEY]).toBe(DURATION);
+    expect(analysisStage(h, id)?.state.sequentialPrior).toEqual(OLDER);
+    expect(analysisStage(h, id)?.state.sequentialHorizonMs).toBe(DURATION);
     const before = h.store.measurements.list(id, ANALYSIS).length;
-    h.store.stages.setState(id, ANALYSIS, rewrite(analysisStage(h, id)?.state ?? {}));
+    h.store.db
+      .prepare("UPDATE stages SET state = ? WHERE deployment_id = ? AND idx = ?")
+      .run(JSON.stringify(rewrite({ ...analysisStage(h, id)?.state })), id, ANALYSIS);
     h = await restartWith(h, metrics, fake, analysisExecutorWith(DEFAULT_SEQUENTIAL_PRIOR));
     await h.settle(id);
     return { h, id, before };
@@ -104,7 +102,7 @@ describe("ANALYSIS stage: the SEQUENTIAL prior of a resumed analysis", () => {
     const ticks = h.store.measurements.list(id, ANALYSIS);
     expect(h.store.deployments.get(id)?.status).toBe("SUCCESS");
     expect(ticks).toHaveLength(20);
-    expect(analysisStage(h, id)?.state[SEQUENTIAL_PRIOR_KEY]).toEqual(OLDER);
+    expect(analysisStage(h, id)?.state.sequentialPrior).toEqual(OLDER);
 
     const stored = ticks.map((t) => t.data.evidence as number);
     const older = evidenceUnder(cut(OLDER), ticks);
@@ -121,12 +119,12 @@ describe("ANALYSIS stage: the SEQUENTIAL prior of a resumed analysis", () => {
   it("gives an analysis stored without a record the resuming release's default, and records it", async () => {
     // What a release from before the record left behind: neither the prior nor the horizon.
     const { h, id } = await resumed(6, (state) => {
-      const { [SEQUENTIAL_PRIOR_KEY]: _prior, [SEQUENTIAL_HORIZON_KEY]: _horizon, ...unrecorded } = state;
+      const { sequentialPrior: _prior, sequentialHorizonMs: _horizon, ...unrecorded } = state;
       return unrecorded;
     });
     const ticks = h.store.measurements.list(id, ANALYSIS);
-    expect(analysisStage(h, id)?.state[SEQUENTIAL_PRIOR_KEY]).toEqual(DEFAULT_SEQUENTIAL_PRIOR);
-    expect(analysisStage(h, id)?.state[SEQUENTIAL_HORIZON_KEY]).toBe(DURATION);
+    expect(analysisStage(h, id)?.state.sequentialPrior).toEqual(DEFAULT_SEQUENTIAL_PRIOR);
+    expect(analysisStage(h, id)?.state.sequentialHorizonMs).toBe(DURATION);
     const current = evidenceUnder(cut(DEFAULT_SEQUENTIAL_PRIOR), ticks);
     expect(ticks.at(-1)?.data.evidence as number).toBeCloseTo(current.at(-1) as number, 12);
   });
@@ -158,12 +156,12 @@ describe("ANALYSIS stage: the SEQUENTIAL prior of a resumed analysis", () => {
   it("keeps the uncut law of an analysis whose prior was recorded without a horizon", async () => {
     // What the release before the cut left behind: the prior, no horizon.
     const { h, id } = await resumed(6, (state) => {
-      const { [SEQUENTIAL_HORIZON_KEY]: _horizon, ...uncutRecord } = state;
+      const { sequentialHorizonMs: _horizon, ...uncutRecord } = state;
       return uncutRecord;
     });
     const ticks = h.store.measurements.list(id, ANALYSIS);
     expect(ticks).toHaveLength(20);
-    expect(analysisStage(h, id)?.state[SEQUENTIAL_HORIZON_KEY]).toBeUndefined();
+    expect(analysisStage(h, id)?.state.sequentialHorizonMs).toBeUndefined();
     const uncut = evidenceUnder(OLDER, ticks);
     const withCut = evidenceUnder(cut(OLDER), ticks);
     expect(ticks.at(-1)?.data.evidence as number).toBeCloseTo(uncut.at(-1) as number, 12);
@@ -173,14 +171,14 @@ describe("ANALYSIS stage: the SEQUENTIAL prior of a resumed analysis", () => {
   it("does not paper over a recorded prior that is not one: the analysis fails", async () => {
     const { h, id } = await resumed(2, (state) => ({
       ...state,
-      [SEQUENTIAL_PRIOR_KEY]: { ...OLDER, late: 1.5 },
+      sequentialPrior: { ...OLDER, late: 1.5 },
     }));
     expect(h.store.deployments.get(id)?.status).toBe("ROLLED_BACK");
     expect(analysisStage(h, id)?.statusReason).toMatch(/sequentialPrior is not a valid prior/);
   });
 
   it("does not paper over a recorded horizon that is not a duration either", async () => {
-    const { h, id } = await resumed(2, (state) => ({ ...state, [SEQUENTIAL_HORIZON_KEY]: "20m" }));
+    const { h, id } = await resumed(2, (state) => ({ ...state, sequentialHorizonMs: "20m" }));
     expect(h.store.deployments.get(id)?.status).toBe("ROLLED_BACK");
     expect(analysisStage(h, id)?.statusReason).toMatch(
       /sequentialHorizonMs is not a positive duration in ms: "20m"/,

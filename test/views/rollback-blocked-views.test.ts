@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Stage } from "../../src/domain/deployment.js";
-import { ROLLBACK_BLOCK_KEY } from "../../src/domain/rollback-block.js";
+import type { RollbackBlock } from "../../src/domain/rollback-block.js";
 import { ACTION_IDS, decodeActionValue } from "../../src/views/action-ids.js";
 import { rootMessage } from "../../src/views/root-message.js";
 import { stageReply } from "../../src/views/stage-reply.js";
@@ -23,7 +23,7 @@ import {
 const NOW = T0 + 40 * MIN;
 const ROLLBACK_INDEX = 7;
 
-function rollingBack(block: Record<string, unknown> | undefined) {
+function rollingBack(block: RollbackBlock | undefined) {
   const stages = canaryStages([
     "SUCCESS",
     "SUCCESS",
@@ -36,7 +36,7 @@ function rollingBack(block: Record<string, unknown> | undefined) {
   ]);
   const rollback = stages[ROLLBACK_INDEX] as Stage;
   rollback.startedAt = T0 + 30 * MIN;
-  if (block) rollback.state = { [ROLLBACK_BLOCK_KEY]: block };
+  if (block) rollback.state = { rollbackBlock: block };
   return snapshotFixture({
     deployment: deploymentFixture({
       status: "ROLLING_BACK",
