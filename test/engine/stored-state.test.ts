@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Deployment } from "../../src/domain/deployment.js";
+import { refusalText } from "../../src/views/refusal-text.js";
 import { FakeCloud } from "../fakes/fake-cloud.js";
 import { OutagePorts, serviceUnavailable } from "../fakes/outage-ports.js";
 import { TOY_CLOUD, toyAppConfig } from "../fixtures/toy-app.js";
@@ -21,7 +22,7 @@ function setUp(): Harness {
 
 async function deploy(h: Harness, version: string): Promise<Deployment> {
   const outcome = h.engine.requestDeployment({ app: "web", version, requester: "U_ALICE", reason: "test" });
-  if (!outcome.ok) throw new Error(outcome.refusal.message);
+  if (!outcome.ok) throw new Error(refusalText(outcome.refusal));
   return outcome.deployment;
 }
 
