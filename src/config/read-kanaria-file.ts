@@ -73,7 +73,7 @@ export async function readKanariaFile(doc: YamlDocument, sink: DiagnosticSink): 
 
   const providerCtx = { doc, dir, sink, resolveSecret };
   const cloud = readCloudProviders(top.cloudProviders ?? [], providerCtx);
-  const analysis = readAnalysisProviders(top.analysisProviders ?? [], providerCtx);
+  const analysis = readAnalysisProviders(top.analysisProviders ?? [], providerCtx, cloud.providers);
 
   const store = parseAt(storeSchema, top.store ?? {}, at(["store"]), sink);
   const storePath =
