@@ -16,7 +16,11 @@ interface MetricDataQueryInput {
   ReturnData?: unknown;
   Period?: unknown;
   MetricStat?: {
-    Metric?: { Namespace?: unknown; MetricName?: unknown; Dimensions?: Array<{ Name?: unknown; Value?: unknown }> };
+    Metric?: {
+      Namespace?: unknown;
+      MetricName?: unknown;
+      Dimensions?: Array<{ Name?: unknown; Value?: unknown }>;
+    };
     Period?: unknown;
     Stat?: unknown;
   };
@@ -53,7 +57,8 @@ function period(value: unknown, id: string): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
     throw invalid(`The value for parameter Period of query ${id} must be a positive integer.`);
   }
-  if (value % 60 !== 0) throw invalid(`The sandbox keeps minute datapoints: Period of ${id} must be a multiple of 60.`);
+  if (value % 60 !== 0)
+    throw invalid(`The sandbox keeps minute datapoints: Period of ${id} must be a multiple of 60.`);
   return value;
 }
 
@@ -69,7 +74,9 @@ export function getMetricData(source: CloudWatchSource, raw: unknown, options: G
   const ids = new Set<string>();
   for (const q of queries) {
     if (typeof q.Id !== "string" || !ID.test(q.Id)) {
-      throw invalid(`Query id ${String(q.Id)} must start with a lowercase letter and hold only letters, numbers and underscores.`);
+      throw invalid(
+        `Query id ${String(q.Id)} must start with a lowercase letter and hold only letters, numbers and underscores.`,
+      );
     }
     if (ids.has(q.Id)) throw invalid(`The query id ${q.Id} is used more than once.`);
     ids.add(q.Id);
@@ -82,7 +89,11 @@ export function getMetricData(source: CloudWatchSource, raw: unknown, options: G
     const stat = q.MetricStat;
     if (!stat) continue;
     const metric = stat.Metric ?? {};
-    if (typeof metric.Namespace !== "string" || typeof metric.MetricName !== "string" || typeof stat.Stat !== "string") {
+    if (
+      typeof metric.Namespace !== "string" ||
+      typeof metric.MetricName !== "string" ||
+      typeof stat.Stat !== "string"
+    ) {
       throw invalid(`MetricStat of ${String(q.Id)} needs Metric.Namespace, Metric.MetricName and Stat.`);
     }
     const seconds = period(stat.Period, q.Id as string);
@@ -95,7 +106,10 @@ export function getMetricData(source: CloudWatchSource, raw: unknown, options: G
     if (/^p/.test(stat.Stat) && seconds !== 60) {
       throw invalid(`The sandbox keeps ${stat.Stat} per minute only: use Period 60 for ${String(q.Id)}.`);
     }
-    series.set(q.Id as string, periodPoints(minutePoints(source, request, fromMs, toMs), stat.Stat, seconds, fromMs));
+    series.set(
+      q.Id as string,
+      periodPoints(minutePoints(source, request, fromMs, toMs), stat.Stat, seconds, fromMs),
+    );
   }
   for (const q of queries) {
     if (typeof q.Expression !== "string") continue;
@@ -113,7 +127,8 @@ export function getMetricData(source: CloudWatchSource, raw: unknown, options: G
     return (descending ? [...points].reverse() : points).map((p) => ({ id: q.Id as string, point: p }));
   });
   const offset = input.NextToken === undefined ? 0 : Number(input.NextToken);
-  if (!Number.isInteger(offset) || offset < 0 || offset > all.length) throw invalid("The NextToken is not valid.");
+  if (!Number.isInteger(offset) || offset < 0 || offset > all.length)
+    throw invalid("The NextToken is not valid.");
   const page = all.slice(offset, offset + options.pageSize);
   const next = offset + page.length;
   const results = returned.map((q) => {

@@ -15,7 +15,8 @@ type Node =
 export class MetricMathError extends Error {}
 
 export function parseExpression(text: string): Node {
-  const tokens = text.match(/\s*([A-Za-z_][A-Za-z0-9_]*|\d+(\.\d+)?|[-+*/()]|\S)/g)?.map((t) => t.trim()) ?? [];
+  const tokens =
+    text.match(/\s*([A-Za-z_][A-Za-z0-9_]*|\d+(\.\d+)?|[-+*/()]|\S)/g)?.map((t) => t.trim()) ?? [];
   let at = 0;
   const peek = () => tokens[at];
   const expression = (): Node => {
@@ -73,7 +74,8 @@ export function evaluate(node: Node, series: ReadonlyMap<string, readonly Metric
   const ids = [...new Set(referencedIds(node))];
   const lookups = ids.map((id) => {
     const points = series.get(id);
-    if (!points) throw new MetricMathError(`the expression names "${id}", which is not a query of this request`);
+    if (!points)
+      throw new MetricMathError(`the expression names "${id}", which is not a query of this request`);
     return new Map(points);
   });
   const first = lookups[0];

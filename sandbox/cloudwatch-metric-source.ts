@@ -10,7 +10,7 @@
  *   and a `HTTPCode_*` count only when it is nonzero ("Reporting criteria: There is a nonzero value"),
  *   so a minute the store holds as 0 has no datapoint here.
  */
-import { MINUTE_MS, type MetricPoint, type MetricStore } from "./metric-store.js";
+import { type MetricPoint, type MetricStore, MINUTE_MS } from "./metric-store.js";
 
 export type CloudWatchSource = Pick<MetricStore, "seriesByTagSet">;
 
@@ -34,9 +34,17 @@ export interface MetricRequest {
 }
 
 /** Per-minute datapoints of one metric, `fromMs ≤ t < toMs`, in time order; [] for an unknown metric. */
-export function minutePoints(source: CloudWatchSource, request: MetricRequest, fromMs: number, toMs: number): MetricPoint[] {
+export function minutePoints(
+  source: CloudWatchSource,
+  request: MetricRequest,
+  fromMs: number,
+  toMs: number,
+): MetricPoint[] {
   if (request.namespace !== "AWS/ApplicationELB") return [];
-  const names = request.dimensions.map((d) => d.name).sort().join(",");
+  const names = request.dimensions
+    .map((d) => d.name)
+    .sort()
+    .join(",");
   if (names !== "LoadBalancer,TargetGroup" && names !== "LoadBalancer") return [];
   const filter: Record<string, string> = {};
   for (const { name, value } of request.dimensions) filter[DIMENSION_TAGS[name] as string] = value;
@@ -62,7 +70,12 @@ function storeMetric(metric: string, stat: string): string | undefined {
 }
 
 /** Minute datapoints folded into buckets of `periodSeconds` starting at `fromMs`, by the statistic. */
-export function periodPoints(points: readonly MetricPoint[], stat: string, periodSeconds: number, fromMs: number): MetricPoint[] {
+export function periodPoints(
+  points: readonly MetricPoint[],
+  stat: string,
+  periodSeconds: number,
+  fromMs: number,
+): MetricPoint[] {
   const width = periodSeconds * 1000;
   const buckets = new Map<number, number[]>();
   for (const [at, value] of points) {

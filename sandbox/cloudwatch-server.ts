@@ -12,8 +12,8 @@
 import type { Server } from "node:http";
 import { ApiError } from "./api-error.js";
 import { type ApiServerDeps, createApiServer } from "./api-server.js";
-import type { CloudWatchSource } from "./cloudwatch-metric-source.js";
 import { getMetricData } from "./cloudwatch-get-metric-data.js";
+import type { CloudWatchSource } from "./cloudwatch-metric-source.js";
 
 const TARGET_PREFIX = "GraniteServiceVersion20100801.";
 const CONTENT_TYPE = "application/x-amz-json-1.0";
@@ -41,7 +41,9 @@ export function createCloudWatchServer(
     decode(request, body) {
       const target = request.headers["x-amz-target"];
       const operation =
-        typeof target === "string" && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : "";
+        typeof target === "string" && target.startsWith(TARGET_PREFIX)
+          ? target.slice(TARGET_PREFIX.length)
+          : "";
       if (request.method !== "POST" || !OPERATIONS.includes(operation)) {
         throw new ApiError("InvalidAction", `Could not find operation ${String(target)}`, 400);
       }

@@ -71,7 +71,9 @@ const metricSchema = z.object({
   errors: queryText.optional(),
   total: queryText.optional(),
   /** SEQUENTIAL on the ALB's own counts of the app's target groups (CloudWatch): no errors/total query. */
-  source: z.enum(["ALB"], { error: 'must be ALB (the load balancer\'s own counts, read from CloudWatch)' }).optional(),
+  source: z
+    .enum(["ALB"], { error: "must be ALB (the load balancer's own counts, read from CloudWatch)" })
+    .optional(),
   control: z.enum(["PRIMARY", "BASELINE"]).optional(),
   maxRatio: z.number().gt(0).optional(),
   alpha: z.number().gt(0).lt(1).optional(),
@@ -400,7 +402,11 @@ function buildMetric(
         for (const key of ["errors", "total"] as const) {
           if (fields.has(key)) fail(key, `source: ALB reads the load balancer's own counts; remove ${key}`);
         }
-        errors = encodeCloudWatchQuery({ kind: "alb", metric: "HTTPCode_Target_5XX_Count", periodSeconds: 60 });
+        errors = encodeCloudWatchQuery({
+          kind: "alb",
+          metric: "HTTPCode_Target_5XX_Count",
+          periodSeconds: 60,
+        });
         total = encodeCloudWatchQuery({ kind: "alb", metric: "RequestCount", periodSeconds: 60 });
         if (common.intervalMs > 0 && common.intervalMs % 60_000 !== 0) {
           fail(

@@ -25,7 +25,10 @@ const metricStatShape = {
   dimensions: z.record(z.string().min(1), z.union([z.string(), z.number()]).transform(String)).optional(),
   stat: z
     .string()
-    .regex(STAT, "must be a CloudWatch statistic: Sum, Average, Minimum, Maximum, SampleCount or a percentile such as p99"),
+    .regex(
+      STAT,
+      "must be a CloudWatch statistic: Sum, Average, Minimum, Maximum, SampleCount or a percentile such as p99",
+    ),
 };
 const period = durationMs
   .refine((ms) => ms >= 60_000 && ms % 60_000 === 0, {
@@ -68,11 +71,17 @@ export function parseCloudWatchQuery(
     }
     return value;
   };
-  const stat = (s: z.output<typeof singleSchema> | z.output<typeof expressionSchema>["metrics"][string], path: FieldPath): CloudWatchMetricStat => ({
+  const stat = (
+    s: z.output<typeof singleSchema> | z.output<typeof expressionSchema>["metrics"][string],
+    path: FieldPath,
+  ): CloudWatchMetricStat => ({
     namespace: template(s.namespace, [...path, "namespace"]),
     metric: template(s.metric, [...path, "metric"]),
     dimensions: Object.fromEntries(
-      Object.entries(s.dimensions ?? {}).map(([name, value]) => [name, template(value, [...path, "dimensions", name])]),
+      Object.entries(s.dimensions ?? {}).map(([name, value]) => [
+        name,
+        template(value, [...path, "dimensions", name]),
+      ]),
     ),
     stat: s.stat,
   });
@@ -81,17 +90,29 @@ export function parseCloudWatchQuery(
     if (!parsed) return undefined;
     const ids = Object.keys(parsed.metrics);
     if (ids.length === 0) {
-      sink.error(at.doc, [...at.path, "metrics"], "an expression needs the metrics it computes on, by id (e.g. errors: {namespace, metric, dimensions, stat})");
+      sink.error(
+        at.doc,
+        [...at.path, "metrics"],
+        "an expression needs the metrics it computes on, by id (e.g. errors: {namespace, metric, dimensions, stat})",
+      );
       return undefined;
     }
     const used = new Set(parsed.expression.replace(/'[^']*'/g, "").match(/\b[a-z][A-Za-z0-9_]*\b/g) ?? []);
     for (const id of ids) {
-      if (!used.has(id)) sink.warning(at.doc, [...at.path, "metrics", id], `metric "${id}" is not used in the expression`, "key");
+      if (!used.has(id))
+        sink.warning(
+          at.doc,
+          [...at.path, "metrics", id],
+          `metric "${id}" is not used in the expression`,
+          "key",
+        );
     }
     const query: CloudWatchQuery = {
       kind: "expression",
       expression: template(parsed.expression, [...at.path, "expression"]),
-      metrics: Object.fromEntries(ids.map((id) => [id, stat(parsed.metrics[id] as never, [...at.path, "metrics", id])])),
+      metrics: Object.fromEntries(
+        ids.map((id) => [id, stat(parsed.metrics[id] as never, [...at.path, "metrics", id])]),
+      ),
       periodSeconds: (parsed.period ?? 60_000) / 1000,
     };
     return ok ? { query, strings } : undefined;

@@ -11,7 +11,7 @@
 import type { AnalysisMetric } from "../domain/analysis-metric.js";
 import type { TargetGroupRef } from "../domain/app-config.js";
 import { decodeCloudWatchQuery, encodeCloudWatchQuery, mapQueryStrings } from "../domain/cloudwatch-query.js";
-import { renderQuery, type QueryVars, type Variant } from "./query-template.js";
+import { type QueryVars, renderQuery, type Variant } from "./query-template.js";
 
 export interface QueryTarget {
   app: {

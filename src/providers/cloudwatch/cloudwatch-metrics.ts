@@ -89,7 +89,11 @@ export class CloudWatchMetrics implements Metrics {
 
   private async batch(requests: readonly MetricQuery[]): Promise<MetricQueryResult[]> {
     const first = requests[0] as MetricQuery;
-    const window = lagShiftedWindow({ fromMs: first.from, toMs: first.to }, this.options.clock.now(), this.lagMs);
+    const window = lagShiftedWindow(
+      { fromMs: first.from, toMs: first.to },
+      this.options.clock.now(),
+      this.lagMs,
+    );
     const signal = this.timeoutSignal(Math.max(...requests.map((r) => r.timeoutMs)));
     const results: Array<MetricQueryResult | undefined> = requests.map(() => undefined);
     const planned: Array<PlannedQuery | undefined> = [];
@@ -126,7 +130,9 @@ export class CloudWatchMetrics implements Metrics {
   ): Promise<ReturnType<typeof metricDataQueries> | ErrorResult> {
     const query = decodeCloudWatchQuery(request.query);
     if (!query) {
-      return error(`provider ${request.provider} is a CloudWatch provider; "${request.query}" is not a CloudWatch query`);
+      return error(
+        `provider ${request.provider} is a CloudWatch provider; "${request.query}" is not a CloudWatch query`,
+      );
     }
     let alb: AlbDimensions | undefined;
     if (query.kind === "alb") {
@@ -173,7 +179,12 @@ export class CloudWatchMetrics implements Metrics {
     throw new Error(`GetMetricData returned more than ${MAX_PAGES} pages for one window`);
   }
 
-  private failure(cause: unknown, signal: AbortSignal, timeoutMs: number, operation = "GetMetricData"): ErrorResult {
+  private failure(
+    cause: unknown,
+    signal: AbortSignal,
+    timeoutMs: number,
+    operation = "GetMetricData",
+  ): ErrorResult {
     if (signal.aborted) return error(`${operation} timed out after ${timeoutMs / 1000}s`);
     if (cause instanceof Error && cause.constructor === Error && !("$metadata" in cause)) {
       return error(cause.message);
@@ -189,7 +200,11 @@ function error(reason: string): ErrorResult {
 }
 
 /** A query's answer from the series of its ids: summed per timestamp, whole buckets only. */
-function answer(plan: PlannedQuery, fetched: Map<string, MetricDataResult[]>, window: TimeWindow): MetricQueryResult {
+function answer(
+  plan: PlannedQuery,
+  fetched: Map<string, MetricDataResult[]>,
+  window: TimeWindow,
+): MetricQueryResult {
   const sums = new Map<number, number>();
   for (const id of plan.ids) {
     const pages = fetched.get(id) ?? [];
@@ -199,7 +214,10 @@ function answer(plan: PlannedQuery, fetched: Map<string, MetricDataResult[]>, wi
       return error(`GetMetricData answered ${failed.StatusCode} for ${id}${said ? `: ${said}` : ""}`);
     }
     const points: Array<[number, number]> = pages.flatMap((page) =>
-      (page.Timestamps ?? []).map((at, k): [number, number] => [at.getTime(), page.Values?.[k] ?? Number.NaN]),
+      (page.Timestamps ?? []).map((at, k): [number, number] => [
+        at.getTime(),
+        page.Values?.[k] ?? Number.NaN,
+      ]),
     );
     const problem = seriesProblem(points);
     if (problem) return { kind: "invalid", reason: problem };

@@ -36,7 +36,9 @@ export function prefixExpressionIds(expression: string, ids: readonly string[], 
   return expression
     .split(/('[^']*')/)
     .map((part, i) =>
-      i % 2 === 1 ? part : part.replace(/\b[a-z][A-Za-z0-9_]*\b/g, (id) => (known.has(id) ? `${prefix}${id}` : id)),
+      i % 2 === 1
+        ? part
+        : part.replace(/\b[a-z][A-Za-z0-9_]*\b/g, (id) => (known.has(id) ? `${prefix}${id}` : id)),
     )
     .join("");
 }
@@ -61,7 +63,10 @@ export function metricDataQueries(
       );
       const expression = prefixExpressionIds(query.expression, Object.keys(query.metrics), prefix);
       return {
-        queries: [...inner, { Id: id, Expression: expression, Period: query.periodSeconds, ReturnData: true }],
+        queries: [
+          ...inner,
+          { Id: id, Expression: expression, Period: query.periodSeconds, ReturnData: true },
+        ],
         planned: { ids: [id], periodSeconds: query.periodSeconds },
       };
     }
