@@ -40,10 +40,7 @@ const period = durationMs
 const singleSchema = closedObject({ ...metricStatShape, period });
 const expressionSchema = closedObject({
   expression: text,
-  metrics: z.record(
-    z.string().regex(METRIC_ID, "metric ids start with a lower-case letter, then letters, digits or '_'"),
-    closedObject(metricStatShape),
-  ),
+  metrics: z.record(z.string(), closedObject(metricStatShape)),
   period,
 });
 
@@ -85,9 +82,32 @@ export function parseCloudWatchQuery(
     ),
     stat: s.stat,
   });
+  // Template mistakes are reported even when the query's shape has others (all at once, not in rounds).
+  const walkRaw = (value: unknown, path: FieldPath) => {
+    if (typeof value === "string") template(value, path);
+    else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key !== "stat" && key !== "period") walkRaw(inner, [...path, key]);
+      }
+    }
+  };
   if ("expression" in raw) {
+    const badIds = Object.keys(isPlainRecord(raw.metrics) ? raw.metrics : {}).filter(
+      (id) => !METRIC_ID.test(id),
+    );
+    for (const id of badIds) {
+      sink.error(
+        at.doc,
+        [...at.path, "metrics", id],
+        `metric id "${id}": ids start with a lower-case letter, then letters, digits or '_'`,
+        "key",
+      );
+    }
     const parsed = parseAt(expressionSchema, raw, at, sink);
-    if (!parsed) return undefined;
+    if (!parsed || badIds.length > 0) {
+      if (!parsed) walkRaw(raw, at.path);
+      return undefined;
+    }
     const ids = Object.keys(parsed.metrics);
     if (ids.length === 0) {
       sink.error(
@@ -118,11 +138,18 @@ export function parseCloudWatchQuery(
     return ok ? { query, strings } : undefined;
   }
   const parsed = parseAt(singleSchema, raw, at, sink);
-  if (!parsed) return undefined;
+  if (!parsed) {
+    walkRaw(raw, at.path);
+    return undefined;
+  }
   const query: CloudWatchQuery = {
     kind: "metric",
     ...stat(parsed, at.path),
     periodSeconds: (parsed.period ?? 60_000) / 1000,
   };
   return ok ? { query, strings } : undefined;
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
