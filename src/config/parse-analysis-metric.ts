@@ -24,6 +24,8 @@ import { type Origin, parseAt, warnUnknownKeys } from "./zod-issues.js";
 export interface MetricContext {
   /** Names of kanaria.yaml analysisProviders; undefined skips the check (an app config read alone). */
   providers: readonly string[] | undefined;
+  /** Type of each valid provider; a query is checked against its provider's type when known. */
+  providerTypes?: ReadonlyMap<string, string>;
   templates: TemplateLibrary;
   /** Whether the app has an `env` label (for `{{ .App.Env }}`); undefined when unknown. */
   hasEnvLabel: boolean | undefined;
@@ -247,6 +249,7 @@ function buildMetric(
       `analysis provider "${parsed.provider}" is not defined in kanaria.yaml analysisProviders (${defined})`,
     );
   }
+  const providerType = parsed.provider === undefined ? undefined : ctx.providerTypes?.get(parsed.provider);
   if (parsed.interval === undefined) {
     requireField("interval", 'missing required key "interval" (how often to query, e.g. "1m")');
   }
@@ -288,6 +291,21 @@ function buildMetric(
     const written = parsed[key];
     if (written === undefined) {
       requireField(key);
+      return undefined;
+    }
+    const kind = providerType === undefined ? undefined : providerType === "CLOUDWATCH";
+    if (kind === false && typeof written !== "string") {
+      fail(
+        key,
+        `a CloudWatch query (a map) needs a CLOUDWATCH provider; "${parsed.provider}" is ${providerType}: write its query as a string`,
+      );
+      return undefined;
+    }
+    if (kind === true && typeof written === "string") {
+      fail(
+        key,
+        `provider "${parsed.provider}" is CLOUDWATCH: write the query as a map (namespace, metric, dimensions, stat) or a metric-math expression with its metrics`,
+      );
       return undefined;
     }
     const reportProblem = (origin: Origin, problem: QueryProblem) => {
@@ -397,6 +415,12 @@ function buildMetric(
       const variants: Variant[] = ["canary", control === "PRIMARY" ? "primary" : "baseline"];
       let errors: string | undefined;
       let total: string | undefined;
+      if (parsed.source === "ALB" && providerType !== undefined && providerType !== "CLOUDWATCH") {
+        fail(
+          "source",
+          `source: ALB reads the load balancer's counts from CloudWatch; "${parsed.provider}" is ${providerType}: name a CLOUDWATCH provider`,
+        );
+      }
       if (parsed.source === "ALB") {
         // The ALB's own per-minute counts of each variant's target group (render-metric-query.ts).
         for (const key of ["errors", "total"] as const) {

@@ -4,12 +4,14 @@
  */
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { checkConfig } from "../../src/config/check-config.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { renderMetricQuery } from "../../src/config/render-metric-query.js";
 import type { Diagnostic } from "../../src/config/types.js";
 import type { AnalysisMetric } from "../../src/domain/analysis-metric.js";
 import type { AppConfig } from "../../src/domain/app-config.js";
 import { decodeCloudWatchQuery } from "../../src/domain/cloudwatch-query.js";
+import { DEFAULT_SECRETS_ENV } from "./config-test-helpers.js";
 import { APP_FILES, kanariaTree, lines } from "./kanaria-test-tree.js";
 
 const load = kanariaTree();
@@ -238,6 +240,48 @@ describe("CloudWatch queries in an ANALYSIS stage", () => {
       ),
       expect.stringMatching(
         /^apps\/web\/app\.pipecd\.yaml:40:\d+ error metric id "A": ids start with a lower-case letter/,
+      ),
+    ]);
+  });
+});
+
+describe("queries checked against their provider's type", () => {
+  it("refuses a Datadog query on CloudWatch, a CloudWatch map or source: ALB on Datadog", async () => {
+    const kanaria = KANARIA.replace(
+      "apps: [{dir: ./apps/web}]",
+      "  - {name: dd, type: DATADOG}\napps: [{dir: ./apps/web}]",
+    );
+    const { dir } = await load(kanaria, {
+      ...APP_FILES,
+      ...app(
+        "            - strategy: THRESHOLD", // line 20
+        "              provider: cw",
+        "              interval: 1m",
+        "              expected: {max: 1}",
+        "              query: 'sum:x{*}'", // 24
+        "            - strategy: THRESHOLD",
+        "              provider: dd",
+        "              interval: 1m",
+        "              expected: {max: 1}",
+        "              query: {namespace: n, metric: m, stat: Sum}", // 29
+        "            - strategy: SEQUENTIAL",
+        "              provider: dd",
+        "              source: ALB", // 32
+        "              interval: 1m",
+      ),
+    });
+    // As `kanaria check-config` prints them.
+    const check = await checkConfig("kanaria.yaml", { cwd: dir, env: DEFAULT_SECRETS_ENV });
+    expect(check.exitCode).toBe(1);
+    expect(check.lines.filter((l) => l.includes("app.pipecd.yaml"))).toEqual([
+      expect.stringMatching(
+        /app\.pipecd\.yaml:24:\d+.*provider "cw" is CLOUDWATCH: write the query as a map/,
+      ),
+      expect.stringMatching(
+        /app\.pipecd\.yaml:29:\d+.*a CloudWatch query \(a map\) needs a CLOUDWATCH provider; "dd" is DATADOG/,
+      ),
+      expect.stringMatching(
+        /app\.pipecd\.yaml:32:\d+.*source: ALB reads the load balancer's counts from CloudWatch; "dd" is DATADOG/,
       ),
     ]);
   });
