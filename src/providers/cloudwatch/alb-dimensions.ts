@@ -10,6 +10,7 @@ import {
   DescribeTargetGroupsCommand,
   type ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { KanariaError } from "../../domain/kanaria-error.js";
 import { aws } from "../aws/aws-error.js";
 
 export interface AlbDimensions {
@@ -40,7 +41,9 @@ export class AlbDimensionResolver {
     const cached = this.cache.get(targetGroupArn);
     if (cached) return cached;
     const targetGroup = targetGroupDimension(targetGroupArn);
-    if (!targetGroup) throw new Error(`"${targetGroupArn}" is not a target group ARN`);
+    if (!targetGroup) {
+      throw new KanariaError("ALB_NOT_A_TARGET_GROUP", `"${targetGroupArn}" is not a target group ARN`);
+    }
     const answer = await aws("elasticloadbalancing", "DescribeTargetGroups", () =>
       this.elbv2.send(
         new DescribeTargetGroupsCommand({ TargetGroupArns: [targetGroupArn] }),
@@ -50,7 +53,8 @@ export class AlbDimensionResolver {
     const arns = answer.TargetGroups?.[0]?.LoadBalancerArns ?? [];
     const loadBalancers = arns.flatMap((arn) => loadBalancerDimension(arn) ?? []);
     if (loadBalancers.length === 0) {
-      throw new Error(
+      throw new KanariaError(
+        "ALB_NO_LOAD_BALANCER",
         `target group ${targetGroup} is attached to no load balancer, so the ALB publishes no metrics for it`,
       );
     }

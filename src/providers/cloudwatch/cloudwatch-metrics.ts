@@ -27,6 +27,7 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { seriesProblem } from "../../analysis/data-quality.js";
 import { decodeCloudWatchQuery } from "../../domain/cloudwatch-query.js";
+import { KanariaError } from "../../domain/kanaria-error.js";
 import type { Clock, MetricQuery, MetricQueryResult, Metrics } from "../../ports.js";
 import { wrapAwsError } from "../aws/aws-error.js";
 import { completePoints, lagShiftedWindow, type TimeWindow } from "../datadog/complete-points.js";
@@ -176,7 +177,10 @@ export class CloudWatchMetrics implements Metrics {
       nextToken = output.NextToken;
       if (!nextToken) return byId;
     }
-    throw new Error(`GetMetricData returned more than ${MAX_PAGES} pages for one window`);
+    throw new KanariaError(
+      "CLOUDWATCH_TOO_MANY_PAGES",
+      `GetMetricData returned more than ${MAX_PAGES} pages for one window`,
+    );
   }
 
   private failure(
@@ -186,9 +190,6 @@ export class CloudWatchMetrics implements Metrics {
     operation = "GetMetricData",
   ): ErrorResult {
     if (signal.aborted) return error(`${operation} timed out after ${timeoutMs / 1000}s`);
-    if (cause instanceof Error && cause.constructor === Error && !("$metadata" in cause)) {
-      return error(cause.message);
-    }
     const service = operation === "GetMetricData" ? "cloudwatch" : "elasticloadbalancing";
     // One line: the SDK's messages may carry the service's own newlines.
     return error(wrapAwsError(service, operation, cause).message.replace(/\s*\n\s*/g, " "));

@@ -205,6 +205,35 @@ describe("CloudWatch provider against the sandbox CloudWatch", () => {
     );
   });
 
+  it("turns the sandbox's 503 and throttling windows into transient error checks, and reads again after", async () => {
+    const f = await startCloudWatchFixture();
+    fixture = f;
+    const { from, to } = writeFiveMinutes(f);
+    const provider = f.provider();
+    const now = f.clock.now();
+    for (const [kind, name] of [
+      ["503", "ServiceUnavailable"],
+      ["throttle", "Throttling"],
+    ] as const) {
+      const off = f.cloud.faults.window({
+        service: "cloudwatch",
+        operation: "GetMetricData",
+        kind,
+        from: now,
+        until: now + MINUTE,
+      });
+      const results = await provider.queryAll(tick(f, from, to));
+      for (const result of results) {
+        expect(result).toMatchObject({
+          kind: "error",
+          reason: expect.stringContaining(`GetMetricData failed: ${name}`),
+        });
+      }
+      off();
+    }
+    expect((await provider.queryAll(tick(f, from, to))).map(total)).toEqual([3, 500, 15, 5000]);
+  });
+
   it("answers errors for what it cannot ask: another provider's query, an app without the variant", async () => {
     const f = await startCloudWatchFixture();
     fixture = f;
