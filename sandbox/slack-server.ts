@@ -14,6 +14,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { REQUIRED_BOT_SCOPES } from "../src/slack/required-scopes.js";
 import { closeServer, listen } from "./sandbox-http.js";
 import { SlackCallLog } from "./slack-call-log.js";
 import { SlackFaults } from "./slack-faults.js";
@@ -55,6 +56,11 @@ export interface SandboxSlackOptions {
   clock?: { now(): number };
   /** Per-method overrides of Slack's limits; `null` switches a method's limit off. */
   rateLimits?: Partial<RateLimitConfig>;
+  /**
+   * The bot token's granted scopes, sent as `x-oauth-scopes` on every Web API answer as Slack does
+   * (`check-config --online` compares them with the manifest). Default: exactly what manifest.yml asks.
+   */
+  botScopes?: readonly string[];
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0: any free port. */
@@ -91,6 +97,7 @@ interface ServerDeps {
   calls: SlackCallLog;
   limiter: SlackRateLimiter;
   botToken: string;
+  botScopes: readonly string[];
   appToken: string | undefined;
   socketMode: SlackSocketMode;
   clock: { now(): number };
@@ -123,6 +130,7 @@ export async function startSandboxSlack(options: SandboxSlackOptions): Promise<S
     calls,
     limiter: new SlackRateLimiter(options.rateLimits ?? {}),
     botToken: options.botToken,
+    botScopes: options.botScopes ?? REQUIRED_BOT_SCOPES,
     appToken: options.appToken,
     socketMode,
     clock,
@@ -247,7 +255,7 @@ async function apiCall(
   const decision = deps.limiter.admit(method, channel, deps.clock.now());
   if (!decision.allowed) return rateLimited(decision.retryAfterSeconds, log);
   const result = runSlackMethod(method, args, { workspace: deps.workspace, baseUrl: deps.baseUrl() });
-  return { status: 200, body: result, log };
+  return { status: 200, body: result, log, headers: { "x-oauth-scopes": deps.botScopes.join(",") } };
 }
 
 function rateLimited(retryAfterSeconds: number, log: Answer["log"]): Answer {

@@ -1,7 +1,7 @@
 /**
  * The benchmark's cells (issue #4): a scenario at a traffic level, simulated `sims` times, every judge
  * fed the same buckets. The traffic model is the SEQUENTIAL power simulation's
- * (`scripts/sim/sequential-power.ts`, `src/analysis/sequential-simulation.ts`): Poisson requests, canary
+ * (`scripts/sim/sequential-power.ts`, `bench/analysis/sequential-simulation.ts`): Poisson requests, canary
  * share 10%, control error rate 0.2% times a per-minute log-normal factor (σ 0.5 in ln, mean 1) shared by
  * both variants, binomial errors, 1-minute buckets. Each cell has its own seeded stream (`cellSeed`), so
  * a cell's figures do not depend on which other cells run, and the same seed gives the same output.
@@ -18,17 +18,18 @@
  * HARD_FAILURE_BUCKETS bad buckets of a hard failure. A cell records its mean rejection probability,
  * the oracle's power on these canaries.
  */
+
+import { SeededRandom } from "../../sandbox/seeded-random.js";
 import { cellSeed } from "../../scripts/sim/sequential-power.js";
-import { type SeededRandom, sequentialRandom } from "../../src/analysis/sequential-random.js";
+import type { Judge, JudgeVerdict } from "./judges.js";
+import { addBucket, emptyNullSplit, type NullSplit, oracleRejection } from "./oracle.js";
 import {
   absoluteRateFrom,
   expectedCanaryErrorsPerBucket,
   ratioFrom,
   simulateBucket,
   type TrafficScenario,
-} from "../../src/analysis/sequential-simulation.js";
-import type { Judge, JudgeVerdict } from "./judges.js";
-import { addBucket, emptyNullSplit, type NullSplit, oracleRejection } from "./oracle.js";
+} from "./sequential-simulation.js";
 
 /** Requests per second to both variants together. */
 export const TRAFFIC_LEVELS: readonly number[] = [5, 20, 100, 500];
@@ -190,7 +191,7 @@ export function runCell(
   seed: number,
   judges: readonly Judge[],
 ): CellResult {
-  const rng = sequentialRandom(cellSeed(seed, scenario.id, requestsPerSecond));
+  const rng = new SeededRandom(cellSeed(seed, scenario.id, requestsPerSecond));
   const checkpoints = checkpointsFor(scenario, requestsPerSecond);
   const last = checkpoints[checkpoints.length - 1] ?? ANALYSIS_MINUTES;
   const tallies: Tally[][] = judges.map(() => checkpoints.map(() => ({ rollbackMinutes: [], asks: 0 })));

@@ -17,9 +17,10 @@
  *
  * Pure: no I/O, no clock.
  */
+
+import { SeededRandom } from "../../sandbox/seeded-random.js";
 import { doubledMidranks } from "../../src/analysis/doubled-midranks.js";
 import { normalCdf } from "../../src/analysis/normal-cdf.js";
-import { sequentialRandom } from "../../src/analysis/sequential-random.js";
 
 export interface ShiftEstimate {
   /** Median of the pairwise differences x_i − y_j. */
@@ -130,7 +131,7 @@ function kthSorted(xs: readonly number[], ys: readonly number[], k: number): num
   const hi = new Int32Array(n).fill(m);
   const below = new Int32Array(n);
   const through = new Int32Array(n);
-  const rng = sequentialRandom(0x4c48 ^ (n * 31 + m));
+  const rng = new SeededRandom(0x4c48 ^ (n * 31 + m));
   for (;;) {
     let remaining = 0;
     for (let i = 0; i < n; i++) remaining += (hi[i] as number) - (lo[i] as number);

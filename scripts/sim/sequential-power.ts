@@ -4,7 +4,7 @@
  *   npx tsx scripts/sim/sequential-power.ts [--runs 2000] [--seed 20260401] [--traffic 5,20,50,100,200,500]
  *       [--rows aa,incident,…] [--prior centre=1.8,late=0.3,lateCentre=6.5,…] [--uncut]
  *
- * Traffic model (src/analysis/sequential-simulation.ts): requests Poisson at the given rate, canary share
+ * Traffic model (bench/analysis/sequential-simulation.ts): requests Poisson at the given rate, canary share
  * 10%, control error rate 0.2% times a per-minute log-normal factor (σ = 0.5 in ln, mean 1) shared by
  * both variants, 1-minute buckets, binomial errors. Every cell has its own seeded stream, so a cell's
  * figure does not depend on which other cells run. "N expected canary errors" counts canary requests ×
@@ -15,18 +15,18 @@
  */
 import { pathToFileURL } from "node:url";
 import {
-  DEFAULT_SEQUENTIAL_PRIOR,
-  horizonFor,
-  type SequentialPrior,
-} from "../../src/analysis/sequential-prior.js";
-import { type SeededRandom, sequentialRandom } from "../../src/analysis/sequential-random.js";
-import {
   absoluteRateFrom,
   expectedCanaryErrorsPerBucket,
   ratioFrom,
   simulateBucket,
   type TrafficScenario,
-} from "../../src/analysis/sequential-simulation.js";
+} from "../../bench/analysis/sequential-simulation.js";
+import { SeededRandom } from "../../sandbox/seeded-random.js";
+import {
+  DEFAULT_SEQUENTIAL_PRIOR,
+  horizonFor,
+  type SequentialPrior,
+} from "../../src/analysis/sequential-prior.js";
 import {
   initialSequentialState,
   type SequentialState,
@@ -201,7 +201,7 @@ export function runCell(
   prior: SequentialPrior,
   uncut = false,
 ): CellResult {
-  const rng = sequentialRandom(cellSeed(seed, row.id, requestsPerSecond));
+  const rng = new SeededRandom(cellSeed(seed, row.id, requestsPerSecond));
   const buckets = row.buckets(base(requestsPerSecond));
   const judged = rowPrior(prior, buckets, uncut);
   let hits = 0;

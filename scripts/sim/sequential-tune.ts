@@ -27,6 +27,8 @@ import {
   type Scenario,
   TRAFFIC_LEVELS,
 } from "../../bench/analysis/cells.js";
+import { simulateBucket } from "../../bench/analysis/sequential-simulation.js";
+import { SeededRandom } from "../../sandbox/seeded-random.js";
 import { INCONCLUSIVE_FACTOR } from "../../src/analysis/analysis-decision.js";
 import { minDetectableRatio } from "../../src/analysis/sequential-estimate.js";
 import { sequentialDesign } from "../../src/analysis/sequential-evidence.js";
@@ -39,8 +41,6 @@ import {
   lateUnstartedMass,
   type SequentialPrior,
 } from "../../src/analysis/sequential-prior.js";
-import { sequentialRandom } from "../../src/analysis/sequential-random.js";
-import { simulateBucket } from "../../src/analysis/sequential-simulation.js";
 import {
   initialSequentialState,
   type SequentialCounts,
@@ -80,7 +80,7 @@ function lastMinuteOf(scenario: Scenario, rps: number): number {
 
 /** The bench's canaries of one cell (the same stream as bench/analysis/cells.ts#runCell at that seed). */
 export function simulateTuneCell(scenario: Scenario, rps: number, runs: number, seed: number): TuneCell {
-  const rng = sequentialRandom(cellSeed(seed, scenario.id, rps));
+  const rng = new SeededRandom(cellSeed(seed, scenario.id, rps));
   const lastMinute = lastMinuteOf(scenario, rps);
   // The bench simulates every run to its last checkpoint; doing the same keeps the streams aligned.
   const detection = scenario.detection;

@@ -25,7 +25,8 @@ import type { Measurement } from "../domain/measurement.js";
 import { clockTime, finiteNumber, finiteNumbers, formatFigure, formatInterval } from "./chart-format.js";
 import { decisionFigure } from "./decision-figure.js";
 
-export type ChartOutcomeVerdict = "PASS" | "FAIL" | "INCONCLUSIVE" | "PAUSED";
+/** STOPPED: the stage failed on another metric while this one had not failed. */
+export type ChartOutcomeVerdict = "PASS" | "FAIL" | "INCONCLUSIVE" | "PAUSED" | "STOPPED";
 
 export interface AnalysisChartInput {
   app: string;
@@ -175,6 +176,7 @@ const VERDICT_WORDS: Record<ChartOutcomeVerdict, string> = {
   FAIL: "failed",
   INCONCLUSIVE: "inconclusive",
   PAUSED: "paused",
+  STOPPED: "stopped",
 };
 
 function buildPanels(

@@ -36,6 +36,7 @@ const VERDICT_COLORS: Record<ChartOutcomeVerdict, string> = {
   PASS: "#2e8540",
   INCONCLUSIVE: "#b26a00",
   PAUSED: "#52606d",
+  STOPPED: "#52606d",
 };
 
 const ROLE_COLORS: Record<SeriesRole, string> = {

@@ -11,7 +11,9 @@ import { SLACK_SECRET_ENV } from "../config/read-kanaria-file.js";
 import { type Env, readSecret } from "../config/read-secret.js";
 import { closestNames } from "../domain/closest-names.js";
 import { KanariaError } from "../domain/kanaria-error.js";
+import { formatFinding } from "../domain/online-finding.js";
 import { openStore } from "../store/store.js";
+import { checkOnline } from "./check-online.js";
 import { type CliIo, UsageError } from "./cli-io.js";
 import { formatHistory, historyRows } from "./history-command.js";
 import { REPLAY_SUMMARY, REPLAY_USAGE, replayCommand } from "./replay-command.js";
@@ -37,13 +39,29 @@ const COMMANDS: Command[] = [
   {
     name: "check-config",
     summary: "validate kanaria.yaml and every app's PipeCD config; print errors and warnings",
-    usage: `kanaria check-config [--config ${DEFAULT_CONFIG}]\n\nExit status: 0 when there are no errors (warnings allowed), 1 otherwise.`,
-    options: CONFIG_OPTION,
+    usage:
+      `kanaria check-config [--config ${DEFAULT_CONFIG}] [--online]\n\n` +
+      "--online  also check the live wiring, read-only: the Slack token and its scopes, and for each app the\n" +
+      "          ECS cluster and service, target groups, listener forward action and task definition family.\n" +
+      "Exit status: 0 when there are no errors (warnings allowed), 1 otherwise.",
+    options: { ...CONFIG_OPTION, online: { type: "boolean" } },
     async run(args, io) {
       // No `env` given: config/ reads the process environment itself (only config/ reads it).
-      const result = await checkConfig(configPath(args, io), { cwd: io.cwd, ...envOf(io) });
+      const file = configPath(args, io);
+      const result = await checkConfig(file, { cwd: io.cwd, ...envOf(io) });
       for (const line of result.lines) io.out(line);
-      return result.exitCode;
+      if (args.values.online !== true) return result.exitCode;
+      if (result.exitCode !== 0) {
+        io.out("online checks skipped: fix the errors above first");
+        return result.exitCode;
+      }
+      const loaded = await loadConfig(file, envOf(io));
+      if (!loaded.config) return 1;
+      const findings = await checkOnline({ config: loaded.config, apps: loaded.apps }, envOf(io));
+      for (const finding of findings) io.out(formatFinding(finding));
+      const errors = findings.filter((f) => f.severity === "error").length;
+      io.out(`online: ${plural(errors, "error")}, ${plural(findings.length - errors, "warning")}`);
+      return errors > 0 ? 1 : 0;
     },
   },
   {
@@ -149,13 +167,21 @@ const COMMANDS: Command[] = [
     name: "sandbox",
     summary: "run the simulated ECS + ALB on loopback and print how to point kanaria.yaml at it",
     usage:
-      "kanaria sandbox [--config sandbox.yaml]\n\nWithout --config: one app, web, at version v1. Runs until SIGINT or SIGTERM.",
-    options: CONFIG_OPTION,
+      "kanaria sandbox [--config sandbox.yaml | --config kanaria.yaml] [--port 4580]\n\n" +
+      "Without --config: one app, web, at version v1. With a kanaria.yaml: its apps, by name. ECS listens on\n" +
+      "--port and ELBv2 on the next port (--port 0: any free ports). The sandbox config's format is in the README (The sandbox).\n" +
+      "Runs until SIGINT or SIGTERM.",
+    options: { ...CONFIG_OPTION, port: { type: "string" } },
     async run(args, io) {
       const file = typeof args.values.config === "string" ? resolve(io.cwd, args.values.config) : undefined;
+      const port = args.values.port === undefined ? undefined : Number(args.values.port);
+      if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65534))
+        throw new UsageError(
+          `--port must be a port number from 1 to 65534 (0: any free ports), got "${String(args.values.port)}"`,
+        );
       // The simulator lives beside the product (sandbox/) and is loaded only when asked for.
       const { runSandbox } = await import("../../sandbox/cli/sandbox-command.js");
-      return runSandbox(file, io);
+      return runSandbox(file, io, port);
     },
   },
   {
@@ -285,4 +311,8 @@ function usageMessage(error: Error, command: Command): string {
 function isParseArgsError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

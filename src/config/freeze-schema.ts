@@ -1,62 +1,71 @@
 /**
  * One `freezes[i]` entry of kanaria.yaml: a recurring window (a cron expression for its starts, a
- * duration) in which deployments are refused. Cron expressions are validated by node-cron, the library
- * whose semantics the freeze rule (src/domain/freeze-window.ts) follows, so what passes here is exactly
- * what the rule can evaluate.
+ * duration) in which deployments are refused. Cron expressions are validated by croner with the options
+ * the freeze rule uses (domain/cron-schedule.ts), so what passes here is exactly what the rule evaluates.
  */
-import { validateDetailed } from "node-cron";
 import { z } from "zod";
 import { closestNames } from "../domain/closest-names.js";
+import { cronSchedule, isTimeZone } from "../domain/cron-schedule.js";
 import { boundedDurationMs } from "./duration.js";
 import { APP_NAME, slackPrincipal } from "./kanaria-schema.js";
 import { closedObject } from "./zod-issues.js";
 
 export const MAX_FREEZE_MS = 31 * 24 * 3_600_000;
 
-/** node-cron's field keys, as people read them, with what each accepts. */
-const CRON_FIELDS: Record<string, string> = {
-  second: "second field (0–59)",
-  minute: "minute field (0–59)",
-  hour: "hour field (0–23)",
-  dayOfMonth: "day-of-month field (1–31, L, LW, 15W or L-3)",
-  month: "month field (1–12 or jan–dec)",
-  dayOfWeek: "day-of-week field (0–7 or sun–sat, 5L for the last Friday, 1#2 for the second Monday)",
-};
+/** The six fields in croner's order (seconds first), as people read them, with what each accepts. */
+const CRON_FIELDS = [
+  "second field (0–59)",
+  "minute field (0–59)",
+  "hour field (0–23)",
+  "day-of-month field (1–31, L, LW or 15W)",
+  "month field (1–12 or jan–dec)",
+  "day-of-week field (0–7 or sun–sat, 5L for the last Friday, 1#2 for the second Monday)",
+] as const;
 
 const CRON_SHAPE =
   '5 fields (minute hour day-of-month month day-of-week, e.g. "0 18 * * fri") or 6 with seconds first';
 
+/** Any fixed instant: whether a schedule ever fires does not depend on where the search starts. */
+const SEARCH_FROM = new Date(Date.UTC(2000, 0, 1));
+
 /**
- * Why `text` is not a cron expression node-cron accepts, naming the wrong field(s); undefined when it is
- * one. Field values are echoed (they are a few characters of cron syntax), the whole expression is not.
+ * Why `text` is not a cron expression a freeze accepts, naming the wrong field(s); undefined when it is
+ * one. Each field is tried alone (the others `*`), so that every wrong field is named, not only the
+ * first croner meets. Field values are echoed (a few characters of cron syntax), the expression is not.
  */
 export function cronProblem(text: string): string | undefined {
-  let result: ReturnType<typeof validateDetailed>;
+  const fields = text.trim().split(/\s+/);
+  if (!text.trim().startsWith("@") && fields.length !== 5 && fields.length !== 6) {
+    return `a cron expression has ${CRON_SHAPE}; this one has ${text.trim() === "" ? 0 : fields.length}`;
+  }
+  const sixFields = fields.length === 5 ? ["0", ...fields] : fields;
+  const wrong: string[] = [];
+  if (fields.length === 5 || fields.length === 6) {
+    sixFields.forEach((value, index) => {
+      const probe = sixFields.map((_, i) => (i === index ? value : i === 0 ? "0" : "*"));
+      if (!accepts(probe.join(" "))) wrong.push(`the ${CRON_FIELDS[index]} is invalid (got "${value}")`);
+    });
+  }
+  if (wrong.length > 0) return `invalid cron expression: ${wrong.join("; ")}`;
+  let schedule: ReturnType<typeof cronSchedule>;
   try {
-    result = validateDetailed(text);
+    schedule = cronSchedule(text);
   } catch {
     return `is not a cron expression; write ${CRON_SHAPE}`;
   }
-  if (result.valid) return undefined;
-  const problems = result.errors.map((error) => {
-    if (error.field === "expression") {
-      const count = /expected 5 or 6 fields but got (\d+)/.exec(error.message);
-      if (count) return `a cron expression has ${CRON_SHAPE}; this one has ${count[1]}`;
-      return `is not a cron expression: only digits, names (jan, fri), spaces and * , - / ? L W # are allowed; write ${CRON_SHAPE}`;
-    }
-    if (error.message.includes("impossible day of month")) {
-      return `the day-of-month field ("${error.value ?? ""}") names no day that exists in the months given, so the freeze would never start`;
-    }
-    const field = CRON_FIELDS[error.field] ?? `${error.field} field`;
-    return `the ${field} is invalid (got "${error.value ?? ""}")`;
-  });
-  return `invalid cron expression: ${problems.join("; ")}`;
+  if (schedule.nextRun(SEARCH_FROM) === null) {
+    const [, , , dayOfMonth, month, dayOfWeek] = sixFields;
+    return (
+      `invalid cron expression: the day-of-month field ("${dayOfMonth}"), month field ("${month}") and ` +
+      `day-of-week field ("${dayOfWeek}") never match the same date, so the freeze would never start`
+    );
+  }
+  return undefined;
 }
 
-/** Whether `zone` is a time zone this Node knows (IANA names, case-insensitive, and ICU's aliases). */
-export function isTimeZone(zone: string): boolean {
+function accepts(expression: string): boolean {
   try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    cronSchedule(expression);
     return true;
   } catch {
     return false;

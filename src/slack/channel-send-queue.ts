@@ -125,6 +125,8 @@ export class ChannelSendQueue {
   /** Aborted by close(): wakes every sleeping channel so it can drop its jobs. */
   private readonly closing = new AbortController();
   private idleWaiters: Array<() => void> = [];
+  /** Jobs still being prepared (enqueueWhenReady); idle() waits for them too. */
+  private preparing = 0;
 
   constructor(options: ChannelSendQueueOptions) {
     this.clock = options.clock;
@@ -169,7 +171,28 @@ export class ChannelSendQueue {
     state.worker ??= this.work(channel, state);
   }
 
-  /** Resolves when every channel's queue is empty and nothing is in flight. */
+  /**
+   * Queues the job `prepare` resolves to, at the tail of `channel`'s queue when it is ready, so that slow
+   * preparation (rendering a chart) never holds up the messages queued meanwhile: those go first. A
+   * prepare that resolves to undefined sends nothing; one that rejects is logged. idle() waits for it.
+   */
+  enqueueWhenReady<T>(channel: string, prepare: Promise<SendJob<T> | undefined>): void {
+    this.preparing++;
+    prepare
+      .then(
+        (job) => {
+          if (job) this.enqueue(channel, job);
+        },
+        (error: unknown) =>
+          this.log.error({ channel, err: error }, "slack send queue: a job was not prepared"),
+      )
+      .finally(() => {
+        this.preparing--;
+        this.wakeIdleWaiters();
+      });
+  }
+
+  /** Resolves when every channel's queue is empty and nothing is in flight or being prepared. */
   idle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -319,6 +342,7 @@ export class ChannelSendQueue {
   }
 
   private isIdle(): boolean {
+    if (this.preparing > 0) return false;
     for (const state of this.channels.values()) {
       if (state.queue.length > 0 || state.worker !== undefined) return false;
     }

@@ -5,9 +5,9 @@
  * render is logged and left out: the figures are in the analysis reply anyway, and a chart must never
  * hold up the thread.
  */
-import { analysisChartModel, type ChartOutcomeVerdict } from "../charts/analysis-chart-model.js";
+import { analysisChartModel } from "../charts/analysis-chart-model.js";
+import { chartOutcome } from "../charts/chart-outcome.js";
 import type { ChartThread } from "../charts/chart-thread.js";
-import type { Stage } from "../domain/deployment.js";
 import type { Logger } from "../engine/logger.js";
 import { metricTicks, stageLabel } from "../views/deployment-snapshot.js";
 import type { AnalysisChartRenderer } from "./slack-notifier.js";
@@ -22,7 +22,7 @@ export function chartRenderer(logger: Logger, thread: ChartThread): AnalysisChar
     if (measurements.length === 0) return undefined;
     const start = stage.state.analysisStart;
     try {
-      const outcome = outcomeOf(stage, deployment.status);
+      const outcome = chartOutcome(stage, deployment.status, metric, measurements);
       const model = analysisChartModel({
         app: deployment.app,
         version: deployment.version,
@@ -43,21 +43,4 @@ export function chartRenderer(logger: Logger, thread: ChartThread): AnalysisChar
       return undefined;
     }
   };
-}
-
-function outcomeOf(
-  stage: Stage,
-  deploymentStatus: string,
-): { verdict: ChartOutcomeVerdict; at: number; reason: string } | undefined {
-  if (stage.status === "SUCCESS" || stage.status === "FAILURE") {
-    return {
-      verdict: stage.status === "SUCCESS" ? "PASS" : "FAIL",
-      at: stage.finishedAt ?? 0,
-      reason: stage.statusReason,
-    };
-  }
-  if (stage.status === "RUNNING" && deploymentStatus === "WAITING_APPROVAL") {
-    return { verdict: "PAUSED", at: stage.startedAt ?? 0, reason: stage.statusReason };
-  }
-  return undefined;
 }

@@ -20,7 +20,7 @@ import type { MessagePayload } from "../views/block-kit.js";
 import type { DeploymentSnapshot } from "../views/deployment-snapshot.js";
 import { rootMessage } from "../views/root-message.js";
 import { stageReply } from "../views/stage-reply.js";
-import type { ChannelSendQueue } from "./channel-send-queue.js";
+import type { ChannelSendQueue, SendJob } from "./channel-send-queue.js";
 import { readSnapshot } from "./read-snapshot.js";
 
 /** Renders one metric of an analysis stage as a PNG (`charts/`); absent = no charts. */
@@ -103,6 +103,8 @@ export class SlackNotifier implements Notifier {
         this.deps.queue.enqueue(channel, {
           run: () => this.postAnalysis(deploymentId, stageIndex, event.id),
         });
+        // Charts render off the queue: what happens meanwhile (the rollback) is posted before them.
+        this.deps.queue.enqueueWhenReady(channel, this.chartUpload(deploymentId, stageIndex, event.id));
       }
     }
   }
@@ -183,24 +185,40 @@ export class SlackNotifier implements Notifier {
     const stage = snapshot?.stages[stageIndex];
     if (!snapshot || !stage || stage.kind !== "ANALYSIS") return;
     await this.reply(deploymentId, `analysis:${stageIndex}:${eventId}`, analysisReply(snapshot, stageIndex));
+  }
+
+  /** Renders the stage's charts now, and gives the job that uploads them once they are ready. */
+  private async chartUpload(
+    deploymentId: string,
+    stageIndex: number,
+    eventId: number,
+  ): Promise<SendJob<void> | undefined> {
     const render = this.deps.renderChart;
     const chartKey = `chart:${stageIndex}:${eventId}`;
-    if (!render || this.deps.store.slackThreads.hasPost(deploymentId, chartKey)) return;
+    if (!render || this.deps.store.slackThreads.hasPost(deploymentId, chartKey)) return undefined;
+    const snapshot = this.snapshot(deploymentId);
+    const stage = snapshot?.stages[stageIndex];
+    if (!snapshot || !stage || stage.kind !== "ANALYSIS") return undefined;
     const options = stage.options as { metrics: AnalysisMetric[] };
     const rendered = await Promise.all(
       options.metrics.map((metric) => render({ snapshot, stageIndex, metric })),
     );
     const charts = rendered.filter((c): c is NonNullable<typeof c> => c !== undefined);
-    if (charts.length === 0) return;
-    const thread = this.deps.store.slackThreads.get(deploymentId);
-    const rootTs = await this.rootTs(deploymentId);
-    if (!thread || !rootTs) return;
-    await this.deps.client.filesUploadV2({
-      channel_id: thread.channel,
-      thread_ts: rootTs,
-      file_uploads: charts.map((c) => ({ file: c.png, filename: c.filename, title: c.title })),
-    });
-    this.deps.store.slackThreads.recordPost(deploymentId, chartKey, rootTs, this.deps.clock.now());
+    if (charts.length === 0) return undefined;
+    return {
+      run: async () => {
+        if (this.deps.store.slackThreads.hasPost(deploymentId, chartKey)) return;
+        const thread = this.deps.store.slackThreads.get(deploymentId);
+        const rootTs = await this.rootTs(deploymentId);
+        if (!thread || !rootTs) return;
+        await this.deps.client.filesUploadV2({
+          channel_id: thread.channel,
+          thread_ts: rootTs,
+          file_uploads: charts.map((c) => ({ file: c.png, filename: c.filename, title: c.title })),
+        });
+        this.deps.store.slackThreads.recordPost(deploymentId, chartKey, rootTs, this.deps.clock.now());
+      },
+    };
   }
 
   private async reply(deploymentId: string, key: string, payload: MessagePayload): Promise<void> {

@@ -1,18 +1,18 @@
 /**
- * Properties of the SEQUENTIAL test on seeded simulated traffic (src/analysis/sequential-simulation.ts):
+ * Properties of the SEQUENTIAL test on seeded simulated traffic (bench/analysis/sequential-simulation.ts):
  * the false-alarm guarantee, robustness to shared incidents, hard-failure speed and the interval's
  * coverage. Deterministic (fixed seeds); tolerances are binomial, a few standard errors wide.
  */
 import { describe, expect, it } from "vitest";
-import { gridRatio } from "../../src/analysis/sequential-evidence.js";
-import { CANDIDATES } from "../../src/analysis/sequential-prior.js";
-import { sequentialRandom } from "../../src/analysis/sequential-random.js";
 import {
   absoluteRateFrom,
   ratioFrom,
   simulateBucket,
   type TrafficScenario,
-} from "../../src/analysis/sequential-simulation.js";
+} from "../../bench/analysis/sequential-simulation.js";
+import { SeededRandom } from "../../sandbox/seeded-random.js";
+import { gridRatio } from "../../src/analysis/sequential-evidence.js";
+import { CANDIDATES } from "../../src/analysis/sequential-prior.js";
 import {
   initialSequentialState,
   type SequentialState,
@@ -45,7 +45,7 @@ function covers(state: SequentialState, ratio: number): boolean {
 describe("SEQUENTIAL on simulated A/A traffic", () => {
   const runs = 2000;
   const buckets = 30;
-  const rng = sequentialRandom(0xa11ce);
+  const rng = new SeededRandom(0xa11ce);
   let crossed = 0;
   let missed = 0;
   const evidenceAt: Record<number, number[]> = { 5: [], 30: [] };
@@ -82,7 +82,7 @@ describe("SEQUENTIAL on simulated A/A traffic", () => {
 describe("SEQUENTIAL during a shared downstream incident", () => {
   it("fails in at most 2% of runs when both variants' errors go ×10–×50 for five minutes", () => {
     const runs = 1000;
-    const rng = sequentialRandom(0x1dc1d);
+    const rng = new SeededRandom(0x1dc1d);
     let failures = 0;
     for (let run = 0; run < runs; run++) {
       const factor = 10 + 40 * rng.next();
@@ -101,7 +101,7 @@ describe("SEQUENTIAL during a shared downstream incident", () => {
 
 describe("SEQUENTIAL on hard failures", () => {
   const decidedWithin = (seed: number, traffic: TrafficScenario, onset: number, runs: number): number => {
-    const rng = sequentialRandom(seed);
+    const rng = new SeededRandom(seed);
     let decided = 0;
     for (let run = 0; run < runs; run++) {
       let state = initialSequentialState({ maxRatio: 1, alpha: ALPHA });
@@ -139,7 +139,7 @@ describe("SEQUENTIAL interval coverage under a regression", () => {
     ["an off-grid ratio", 1.5],
   ])("contains %s at every bucket in ≥ 1 − alpha of the runs", (_name, ratio) => {
     const runs = 1000;
-    const rng = sequentialRandom(Math.round(ratio * 1000));
+    const rng = new SeededRandom(Math.round(ratio * 1000));
     const traffic = scenario(200, { canaryRate: ratioFrom(ratio) });
     let missed = 0;
     for (let run = 0; run < runs; run++) {

@@ -16,8 +16,8 @@ import {
   pipecdJudge,
   sequentialJudge,
 } from "../../bench/analysis/judges.js";
+import { SeededRandom } from "../../sandbox/seeded-random.js";
 import { DEFAULT_SEQUENTIAL_PRIOR, type SequentialPrior } from "../../src/analysis/sequential-prior.js";
-import { sequentialRandom } from "../../src/analysis/sequential-random.js";
 import {
   initialSequentialState,
   type SequentialBucket,
@@ -206,7 +206,7 @@ describe("Hodges-Lehmann shift and interval", () => {
     x.flatMap((a) => y.map((b) => a - b)).sort((a, b) => a - b);
 
   it("selects the k-th pairwise difference like sorting them all, ties included", () => {
-    const rng = sequentialRandom(7);
+    const rng = new SeededRandom(7);
     for (let trial = 0; trial < 40; trial++) {
       const n = 1 + rng.int(12);
       const m = 1 + rng.int(12);

@@ -19,6 +19,7 @@ import {
   rejectionProbability,
 } from "../../bench/analysis/oracle.js";
 import { renderTargets, targetStatus, targetsSummary, verdictText } from "../../bench/analysis/report.js";
+import { ratioFrom } from "../../bench/analysis/sequential-simulation.js";
 import {
   beyondReach,
   evaluateTargets,
@@ -27,7 +28,6 @@ import {
   ORACLE_LABEL,
   type TargetResult,
 } from "../../bench/analysis/targets.js";
-import { ratioFrom } from "../../src/analysis/sequential-simulation.js";
 
 /** C(n, k) as a double, exactly for the small n used here. */
 function choose(n: number, k: number): number {

@@ -7,8 +7,11 @@ import type { Diagnostic } from "../../src/config/types.js";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const fixtures = path.join(repoRoot, "test/fixtures/config");
+/** The seed article's files, kept in the repository; the folder holding `seeds/` (messages name paths from it). */
+export const seedRoot = path.join(repoRoot, "test/fixtures");
+export const seedDir = path.join(seedRoot, "seeds/seed-example");
+/** Third-party compatibility data (PipeCD's examples), read where it lives when it is there (CI). */
 export const sharedDir = path.resolve(repoRoot, "../shared");
-export const seedDir = path.join(sharedDir, "seeds/seed-example");
 export const pipecdExamplesDir = path.join(sharedDir, "compat/pipecd-examples");
 
 /**

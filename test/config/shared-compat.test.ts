@@ -1,6 +1,7 @@
 /**
- * The seed article's files and PipeCD's own ECS examples, read where they live (../shared). They are
- * not copied into the project; when the folder is absent the tests skip with a notice.
+ * The seed article's files (test/fixtures/seeds/seed-example, kept in the repository) and PipeCD's own
+ * ECS examples, read where they live (../shared/compat, third-party: not copied); when that folder is
+ * absent the PipeCD tests skip with a notice.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -15,15 +16,14 @@ import {
   mismatch,
   pipecdExamplesDir,
   seedDir,
+  seedRoot,
   sharedDir,
   writeTree,
 } from "./config-test-helpers.js";
 
 const available = existsSync(sharedDir);
 if (!available) {
-  console.warn(
-    `[config tests] ${sharedDir} does not exist: skipping the seed and PipeCD compatibility tests`,
-  );
+  console.warn(`[config tests] ${sharedDir} does not exist: skipping the PipeCD compatibility tests`);
 }
 
 let cleanups: Array<() => Promise<void>> = [];
@@ -43,7 +43,7 @@ const SEED_RATIO_WARNING =
 const SEED_READ_ONLY_WARNING =
   "seeds/seed-example/taskdef.yaml:12:1: warning: compatibilities: dropped read-only field compatibilities (output of aws ecs describe-*, not accepted when registering a task definition)";
 
-describe.skipIf(!available)("the seed article's app (../shared/seeds/seed-example)", () => {
+describe("the seed article's app (test/fixtures/seeds/seed-example)", () => {
   it("loads with the provider named as the app expects: exit 0, and the 10-vs-ratio warning at its line:col", async () => {
     const file = await kanariaFile({
       cloudProviders: [{ name: "sample-ecs", type: "ECS", config: { region: "ap-northeast-1" } }],
@@ -52,7 +52,7 @@ describe.skipIf(!available)("the seed article's app (../shared/seeds/seed-exampl
       ],
       apps: [{ name: "canary", dir: seedDir }],
     });
-    const check = await checkConfig(file, { cwd: sharedDir, env: DEFAULT_SECRETS_ENV });
+    const check = await checkConfig(file, { cwd: seedRoot, env: DEFAULT_SECRETS_ENV });
     expect(check).toEqual({
       lines: [SEED_RATIO_WARNING, SEED_READ_ONLY_WARNING, "0 errors, 2 warnings in 1 app"],
       exitCode: 0,
@@ -86,7 +86,7 @@ describe.skipIf(!available)("the seed article's app (../shared/seeds/seed-exampl
       analysisProviders: piped.spec.analysisProviders,
       apps: [{ name: "canary", dir: seedDir }],
     });
-    const check = await checkConfig(file, { cwd: sharedDir, env: DEFAULT_SECRETS_ENV });
+    const check = await checkConfig(file, { cwd: seedRoot, env: DEFAULT_SECRETS_ENV });
     expect(check.exitCode).toBe(1);
     // piped's secret files are not on this machine, and serve would refuse them: each is an error at its line.
     expect(check.lines.slice(0, 3).map((line) => line.replace(/^.*kanaria\.yaml:/, "kanaria.yaml:"))).toEqual(

@@ -1,5 +1,5 @@
 /**
- * The seed article's pipeline (../shared/seeds/seed-example) with its ANALYSIS stage kept, end to end on
+ * The seed article's pipeline (test/fixtures/seeds/seed-example) with its ANALYSIS stage kept, end to end on
  * the sandbox: the real config loader, engine and executors, the AWS SDK adapters on the sandbox cloud,
  * and the real DatadogMetrics against the sandbox Datadog, whose metrics come from the sandbox's traffic
  * model. Virtual time (FakeClock), as in seed-pipeline.test.ts.
@@ -12,7 +12,7 @@
  * - `100 *` in front: `expected.max: 10` is evidently meant as 10%, and the query is a ratio (0–1).
  * `env:prd` stays: the sandbox app is seeded with `env: prd`.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -34,14 +34,12 @@ import { driveToEnd, type Harness, harness } from "../engine/harness.js";
 import { hookedExecutors } from "../engine/step-hooks.js";
 import { FakeClock } from "../fakes/fake-clock.js";
 
-const SEED = resolve(import.meta.dirname, "../../../shared/seeds/seed-example");
-if (!existsSync(SEED))
-  console.warn(`NOTICE: ${SEED} not found; the analysis end-to-end tests on the sandbox are skipped.`);
+const SEED = resolve(import.meta.dirname, "../fixtures/seeds/seed-example");
 
 const ANALYSIS = 2;
 const MINUTE = 60_000;
 
-describe.skipIf(!existsSync(SEED))("the seed's ANALYSIS stage on the sandbox", () => {
+describe("the seed's ANALYSIS stage on the sandbox", () => {
   let cloud: SandboxCloud;
   let datadog: SandboxDatadog;
   let clock: FakeClock;

@@ -29,6 +29,10 @@ it("runs the demo's story: exit 0, PNG charts, the four-eyes refusal and the aut
     "only Alice sees: 🙅 Not done: four-eyes rule: the requester may not approve their own deployment",
   );
   expect(transcript).toMatch(/⏪ @alice web v3 was rolled back automatically: ANALYSIS failed/);
+  // The rollback is told at once; the charts, rendered meanwhile, come after it.
+  const v3 = transcript.slice(transcript.indexOf("/deploy web v3"));
+  expect(v3.indexOf("Rolling back automatically")).toBeGreaterThan(0);
+  expect(v3.indexOf("📎 web v3")).toBeGreaterThan(v3.indexOf("Rolling back automatically"));
   expect(transcript).toContain("web v2: SUCCESS");
   expect(transcript).toContain("web v3: ROLLED_BACK");
 });

@@ -169,6 +169,41 @@ describe("ChannelSendQueue: ordering", () => {
   });
 });
 
+describe("ChannelSendQueue: jobs prepared off the queue", () => {
+  it("a job still being prepared lets later jobs go first, is sent when ready, and idle() waits for it", async () => {
+    const s = setup();
+    let ready: (job: { run: () => Promise<string> }) => void = () => undefined;
+    s.queue.enqueue("C1", { run: s.script("analysis reply") });
+    s.queue.enqueueWhenReady(
+      "C1",
+      new Promise<{ run: () => Promise<string> }>((resolve) => {
+        ready = resolve;
+      }),
+    );
+    s.queue.enqueue("C1", { run: s.script("rolling back") });
+    let idle = false;
+    void s.queue.idle().then(() => {
+      idle = true;
+    });
+    await s.clock.runUntilSettled(new Promise((r) => setTimeout(r, 0)));
+    expect(s.sent.map(([label]) => label)).toEqual(["analysis reply", "rolling back"]);
+    expect(idle).toBe(false);
+    ready({ run: s.script("chart") });
+    await s.clock.runUntilSettled(s.queue.idle());
+    expect(s.sent.map(([label]) => label)).toEqual(["analysis reply", "rolling back", "chart"]);
+    expect(idle).toBe(true);
+  });
+
+  it("a preparation that gives nothing, or fails, sends nothing and does not hold idle()", async () => {
+    const s = setup();
+    s.queue.enqueueWhenReady("C1", Promise.resolve(undefined));
+    s.queue.enqueueWhenReady("C1", Promise.reject(new Error("render failed")));
+    s.queue.enqueue("C1", { run: s.script("reply") });
+    await s.clock.runUntilSettled(s.queue.idle());
+    expect(s.sent.map(([label]) => label)).toEqual(["reply"]);
+  });
+});
+
 describe("ChannelSendQueue: rate limits", () => {
   it("a 429 in channel A pauses A for Retry-After while channel B keeps sending", async () => {
     const s = setup();

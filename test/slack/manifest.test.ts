@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Ajv, type ValidateFunction } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { REQUIRED_BOT_SCOPES } from "../../src/slack/required-scopes.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const schemaFile = path.resolve(repoRoot, "../shared/compat/slack-manifest.schema.json");
@@ -105,6 +106,8 @@ describe("the manifests' content", () => {
   ])("%s requests exactly the bot scopes the features need, and no user scopes", (_name, manifest) => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(EXPECTED_BOT_SCOPES);
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
+    // check-config --online compares a token's scopes with this constant.
+    expect([...REQUIRED_BOT_SCOPES].sort()).toEqual(EXPECTED_BOT_SCOPES);
   });
 
   it.each([

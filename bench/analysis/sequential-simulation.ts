@@ -10,8 +10,8 @@
  * failures); errors are binomial in each variant.
  */
 
-import type { SeededRandom } from "./sequential-random.js";
-import type { SequentialBucket } from "./sequential-test.js";
+import type { SeededRandom } from "../../sandbox/seeded-random.js";
+import type { SequentialBucket } from "../../src/analysis/sequential-test.js";
 
 export interface TrafficScenario {
   /** Requests per second to both variants together. */

@@ -1,5 +1,6 @@
+/** The samplers of the one seeded PRNG (sandbox/seeded-random.ts): pinned streams and exact moments. */
 import { describe, expect, it } from "vitest";
-import { sequentialRandom } from "../../src/analysis/sequential-random.js";
+import { SeededRandom } from "../../sandbox/seeded-random.js";
 
 function moments(draw: () => number, n: number): { mean: number; variance: number } {
   let sum = 0;
@@ -13,11 +14,11 @@ function moments(draw: () => number, n: number): { mean: number; variance: numbe
   return { mean, variance: squares / n - mean * mean };
 }
 
-describe("sequentialRandom", () => {
+describe("SeededRandom samplers", () => {
   it("is deterministic per seed and differs between seeds", () => {
-    const a = sequentialRandom(42);
-    const b = sequentialRandom(42);
-    const c = sequentialRandom(43);
+    const a = new SeededRandom(42);
+    const b = new SeededRandom(42);
+    const c = new SeededRandom(43);
     const xs = Array.from({ length: 5 }, () => a.next());
     expect(Array.from({ length: 5 }, () => b.next())).toEqual(xs);
     expect(Array.from({ length: 5 }, () => c.next())).not.toEqual(xs);
@@ -25,9 +26,19 @@ describe("sequentialRandom", () => {
   });
 
   it("pins the first values of the stream (benchmarks rely on it staying the same)", () => {
-    const rng = sequentialRandom(1);
+    const rng = new SeededRandom(1);
     expect([rng.next(), rng.next(), rng.binomial(1000, 0.01), rng.poisson(3000)]).toEqual([
-      0.6270739405881613, 0.002735721180215478, 10, 2996,
+      0.11025513336062431, 0.9230146396439523, 10, 3037,
+    ]);
+  });
+
+  it("pins the sandbox's uniform draws, ids and forks (resource ids in recorded runs stay the same)", () => {
+    const rng = new SeededRandom(1);
+    expect([rng.next(), rng.hex(8), rng.digits(12), new SeededRandom(1).fork("ids").next()]).toEqual([
+      0.11025513336062431,
+      "e87c8629",
+      "717115119009",
+      0.1824473252054304,
     ]);
   });
 
@@ -39,7 +50,7 @@ describe("sequentialRandom", () => {
     [100000, 0.1],
     [7, 0.999],
   ])("draws Binomial(%i, %f) with the right mean and variance", (n, p) => {
-    const rng = sequentialRandom(n);
+    const rng = new SeededRandom(n);
     const runs = 20000;
     const { mean, variance } = moments(() => rng.binomial(n, p), runs);
     const v = n * p * (1 - p);
@@ -50,7 +61,7 @@ describe("sequentialRandom", () => {
   });
 
   it.each([0.3, 15, 3000, 1e6])("draws Poisson(%f) with the right mean and variance", (m) => {
-    const rng = sequentialRandom(Math.round(m * 10));
+    const rng = new SeededRandom(Math.round(m * 10));
     const runs = 20000;
     const { mean, variance } = moments(() => rng.poisson(m), runs);
     expect(Math.abs(mean - m)).toBeLessThan(5 * Math.sqrt(m / runs));
@@ -58,7 +69,7 @@ describe("sequentialRandom", () => {
   });
 
   it("draws normals and gammas with the right first two moments", () => {
-    const rng = sequentialRandom(7);
+    const rng = new SeededRandom(7);
     const normal = moments(() => rng.normal(), 40000);
     expect(Math.abs(normal.mean)).toBeLessThan(0.03);
     expect(Math.abs(normal.variance - 1)).toBeLessThan(0.04);
@@ -70,7 +81,7 @@ describe("sequentialRandom", () => {
   });
 
   it("handles the edges of the binomial", () => {
-    const rng = sequentialRandom(3);
+    const rng = new SeededRandom(3);
     expect(rng.binomial(0, 0.5)).toBe(0);
     expect(rng.binomial(10, 0)).toBe(0);
     expect(rng.binomial(10, 1)).toBe(10);
