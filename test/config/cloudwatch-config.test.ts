@@ -3,6 +3,7 @@
  * the queries as they travel to the provider, and every mistake reported at its file:line.
  */
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { checkConfig } from "../../src/config/check-config.js";
 import { loadConfig } from "../../src/config/load-config.js";
@@ -284,6 +285,19 @@ describe("queries checked against their provider's type", () => {
         /app\.pipecd\.yaml:32:\d+.*source: ALB reads the load balancer's counts from CloudWatch; "dd" is DATADOG/,
       ),
     ]);
+  });
+});
+
+describe("examples/starter", () => {
+  it("judges its canary on the ALB's own counts from CloudWatch", async () => {
+    const starter = fileURLToPath(new URL("../../examples/starter/kanaria.yaml", import.meta.url));
+    const loaded = await loadConfig(starter);
+    expect(loaded.diagnostics).toEqual([]);
+    const [judge] = analysisMetrics(loaded.apps.get("web"));
+    expect(judge?.strategy).toBe("SEQUENTIAL");
+    expect(judge?.common.provider).toBe("cloudwatch");
+    const errors = judge?.strategy === "SEQUENTIAL" ? decodeCloudWatchQuery(judge.errors) : undefined;
+    expect(errors).toEqual({ kind: "alb", metric: "HTTPCode_Target_5XX_Count", periodSeconds: 60 });
   });
 });
 
