@@ -23,7 +23,7 @@
  * clock in tests and benchmarks), `from` inclusive, `until` exclusive.
  */
 
-export type FaultService = "ecs" | "elbv2";
+export type FaultService = "ecs" | "elbv2" | "cloudwatch";
 
 export type FaultWindowKind = "refuse" | "reset" | "hang" | "503" | "throttle";
 

@@ -1,7 +1,8 @@
 /**
- * The sandbox cloud's entry point: one simulated world behind an ECS server (JSON 1.1) and an ELBv2
- * server (Query/XML) on loopback, plus the metric store the Datadog fake reads, fault injection and a
- * log of API calls. Point the real SDK clients at `ecsEndpoint` / `elbv2Endpoint` with any credentials
+ * The sandbox cloud's entry point: one simulated world behind an ECS server (JSON 1.1), an ELBv2
+ * server (Query/XML) and a CloudWatch server (JSON 1.0, GetMetricData) on loopback, plus the metric
+ * store the Datadog fake and CloudWatch read, fault injection and a log of API calls. Point the real SDK
+ * clients at `ecsEndpoint` / `elbv2Endpoint` / `cloudwatchEndpoint` with any credentials
  * (`{accessKeyId: "sandbox", secretAccessKey: "sandbox"}`) and the sandbox's region.
  *
  * Time: pass a `VirtualClock` to run minutes in milliseconds (the world steps on every tick), or nothing
@@ -11,6 +12,7 @@ import type { Server } from "node:http";
 import { systemClock } from "../src/engine/system-clock.js";
 import type { Clock } from "../src/ports.js";
 import { ApiCallLog } from "./api-call-log.js";
+import { type CloudWatchAccess, createCloudWatchServer } from "./cloudwatch-server.js";
 import { createEcsServer } from "./ecs-server.js";
 import { createElbv2Server } from "./elbv2-server.js";
 import { Faults } from "./faults.js";
@@ -30,7 +32,9 @@ export interface SandboxCloudOptions {
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0 (a free port each). */
-  ports?: { ecs?: number; elbv2?: number };
+  ports?: { ecs?: number; elbv2?: number; cloudwatch?: number };
+  /** Datapoints per GetMetricData page (default CloudWatch's 100,800; tests page with a few). */
+  cloudwatchPageSize?: number;
   /** Seed every app listed in the config before returning (what `kanaria sandbox` does). */
   seedConfiguredApps?: boolean;
 }
@@ -38,6 +42,9 @@ export interface SandboxCloudOptions {
 export interface SandboxCloud {
   ecsEndpoint: string;
   elbv2Endpoint: string;
+  cloudwatchEndpoint: string;
+  /** Make CloudWatch operations answer AccessDenied. */
+  cloudwatchAccess: CloudWatchAccess;
   /** The region ARNs are made in unless a request is signed for another one. */
   region: string;
   config: SandboxConfig;
@@ -72,11 +79,19 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     const elbv2Server = createElbv2Server({ world, faults, log: calls });
     servers.push(elbv2Server);
     const elbv2Endpoint = await listen(elbv2Server, host, options.ports?.elbv2 ?? 0);
+    const cloudwatch = createCloudWatchServer(
+      { world, faults, log: calls },
+      { source: metrics, ...(options.cloudwatchPageSize ? { pageSize: options.cloudwatchPageSize } : {}) },
+    );
+    servers.push(cloudwatch.server);
+    const cloudwatchEndpoint = await listen(cloudwatch.server, host, options.ports?.cloudwatch ?? 0);
 
     const seeded = new Map<string, SeededApp>();
     const cloud: SandboxCloud = {
       ecsEndpoint,
       elbv2Endpoint,
+      cloudwatchEndpoint,
+      cloudwatchAccess: cloudwatch.access,
       region: config.region,
       config,
       world,

@@ -111,7 +111,11 @@ export interface LoadBalancer {
 export interface MetricQuery {
   /** The `analysisProviders` entry to ask (wiring routes by it). */
   provider: string;
-  /** Rendered query (templates already applied). */
+  /**
+   * Rendered query (templates already applied). A CloudWatch query is structured: it travels here as
+   * JSON in a `{"cloudwatch": …}` envelope (domain/cloudwatch-query.ts), which only the CloudWatch
+   * provider opens.
+   */
   query: string;
   /** Window in ms since the epoch; the provider applies lag and drops partial buckets. */
   from: number;
@@ -131,7 +135,7 @@ export type MetricQueryResult =
   /** HTTP error, rate limit, timeout or an error status in the body; never decides a tick. */
   | { kind: "error"; reason: string; retryAfterMs: number | undefined };
 
-/** A metrics backend (Datadog). */
+/** A metrics backend (Datadog, CloudWatch). */
 export interface Metrics {
   query(request: MetricQuery): Promise<MetricQueryResult>;
   /**

@@ -2,7 +2,8 @@
  * `kanaria demo [--fast] [--out demo-output]`: the whole product on the embedded sandbox, playing a
  * morning in #deploys. Alice ships v1 (a first deployment: quick sync), then v2, which is analysed
  * against the primary, waits for an approval, is refused to Alice herself (four-eyes), approved by Bob
- * and completes; then v3, which answers 5% errors, and is rolled back by the analysis on its own.
+ * and completes; then v3, which answers 5% errors, and is rolled back by the analysis on its own. Each
+ * canary is judged on Datadog queries and on the ALB's own counts read from CloudWatch (`source: ALB`).
  * The thread is printed as it evolves, the charts are written to the output folder, and the exit code
  * is 0 only if both outcomes are what they should be.
  *
@@ -31,7 +32,9 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
   const logger = createLogger({ level: "error" });
   const out = resolve(io.cwd, options.outDir);
   mkdirSync(out, { recursive: true });
-  io.out("Kanaria demo: the sandbox Slack, ECS, ALB and Datadog on loopback, the real bot against them.");
+  io.out(
+    "Kanaria demo: the sandbox Slack, ECS, ALB, Datadog and CloudWatch on loopback, the real bot against them.",
+  );
   io.out(
     `Virtual time${options.fast ? ", as fast as it goes" : ", paced to be readable (--fast to skip)"}.\n`,
   );

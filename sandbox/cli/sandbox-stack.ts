@@ -1,6 +1,8 @@
 /**
  * The sandbox as Kanaria's world for the demo and `kanaria serve --sandbox`: the simulated ECS + ALB
- * with one app, `web`, receiving traffic; the simulated Datadog serving that traffic's metrics; and a
+ * with one app, `web`, receiving traffic; the simulated Datadog and CloudWatch serving that traffic's
+ * metrics (the app's analysis reads both: Datadog queries, and the ALB's own counts from CloudWatch
+ * with `source: ALB`, which needs no query at all); and a
  * kanaria.yaml + app.pipecd.yaml written into `dir` that point at them. The config goes through the real
  * loader, so what the demo runs is what a user's config would run. Version profiles: every version
  * answers 0.2% errors, except `v3` (5%), the release that must be rolled back.
@@ -14,10 +16,13 @@ import { loadConfig } from "../../src/config/load-config.js";
 import type { LoadResult } from "../../src/config/types.js";
 import { KanariaError } from "../../src/domain/kanaria-error.js";
 import type { StagePorts } from "../../src/engine/stage-executor.js";
-import type { Clock } from "../../src/ports.js";
+import type { Clock, Metrics } from "../../src/ports.js";
 import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
+import { AlbDimensionResolver } from "../../src/providers/cloudwatch/alb-dimensions.js";
+import { createCloudWatchClients } from "../../src/providers/cloudwatch/cloudwatch-clients.js";
+import { CloudWatchMetrics } from "../../src/providers/cloudwatch/cloudwatch-metrics.js";
 import { DatadogMetrics } from "../../src/providers/datadog/datadog-metrics.js";
 import { MetricsRouter } from "../../src/providers/metrics-router.js";
 import { type SandboxDatadog, startSandboxDatadog } from "../datadog-server.js";
@@ -118,8 +123,27 @@ export async function startSandboxStack(options: SandboxStackOptions): Promise<S
     },
     { credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" } },
   );
+  const cloudwatchClients = createCloudWatchClients(
+    {
+      name: "cloudwatch",
+      type: "CLOUDWATCH",
+      region: cloud.region,
+      endpoints: { cloudwatch: cloud.cloudwatchEndpoint, elbv2: cloud.elbv2Endpoint },
+    },
+    { credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" } },
+  );
   const metrics = new MetricsRouter(
-    new Map([
+    new Map<string, Metrics>([
+      [
+        "cloudwatch",
+        new CloudWatchMetrics({
+          cloudwatch: cloudwatchClients.cloudwatch,
+          albDimensions: new AlbDimensionResolver(cloudwatchClients.elbv2),
+          clock,
+          // The sandbox publishes each minute as it closes; a real CloudWatch needs the default lag.
+          lagMs: 0,
+        }),
+      ],
       [
         "datadog",
         new DatadogMetrics({
@@ -146,6 +170,8 @@ export async function startSandboxStack(options: SandboxStackOptions): Promise<S
     loaded,
     portsFor: () => ports,
     async close() {
+      cloudwatchClients.cloudwatch.destroy();
+      cloudwatchClients.elbv2.destroy();
       await datadog.close();
       await cloud.close();
     },
@@ -187,6 +213,13 @@ function writeConfig(
       "      apiKeyFile: ./dd-api-key",
       "      applicationKeyFile: ./dd-app-key",
       `      baseUrl: ${datadog.url}`,
+      "      lag: 0s",
+      "  - name: cloudwatch",
+      "    type: CLOUDWATCH",
+      "    config:",
+      "      cloudProvider: sandbox",
+      "      endpoints:",
+      `        cloudwatch: ${cloud.cloudwatchEndpoint}`,
       "      lag: 0s",
       "store:",
       "  path: ./kanaria.db",
@@ -262,6 +295,13 @@ function writeAppFolder(
       `                targetGroup: ${targetGroupTag(app.targetGroups.primary.arn)}`,
       "              canaryArgs:",
       `                targetGroup: ${canaryTag}`,
+      "            - name: alb-errors-vs-primary",
+      "              strategy: SEQUENTIAL",
+      "              provider: cloudwatch",
+      "              source: ALB",
+      "              interval: 1m",
+      "              control: PRIMARY",
+      "              maxRatio: 1.5",
       "            - name: canary-error-guardrail",
       "              strategy: THRESHOLD",
       "              provider: datadog",

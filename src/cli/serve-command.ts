@@ -10,7 +10,12 @@ import { join } from "node:path";
 import type { SandboxStack } from "../../sandbox/cli/sandbox-stack.js";
 import { formatDiagnostic } from "../config/check-config.js";
 import { readSecret } from "../config/read-secret.js";
-import type { DatadogProviderConfig, KanariaConfig, LoadResult } from "../config/types.js";
+import type {
+  CloudWatchProviderConfig,
+  DatadogProviderConfig,
+  KanariaConfig,
+  LoadResult,
+} from "../config/types.js";
 import { KanariaError } from "../domain/kanaria-error.js";
 import { createLogger, type Logger } from "../engine/logger.js";
 import { acquireServeLease } from "../engine/serve-lease.js";
@@ -20,6 +25,9 @@ import type { Metrics } from "../ports.js";
 import { createAwsClients } from "../providers/aws/aws-clients.js";
 import { AwsEcs } from "../providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../providers/aws/aws-load-balancer.js";
+import { AlbDimensionResolver } from "../providers/cloudwatch/alb-dimensions.js";
+import { createCloudWatchClients } from "../providers/cloudwatch/cloudwatch-clients.js";
+import { CloudWatchMetrics } from "../providers/cloudwatch/cloudwatch-metrics.js";
 import { DatadogMetrics } from "../providers/datadog/datadog-metrics.js";
 import { MetricsRouter } from "../providers/metrics-router.js";
 import { openStore, type Store } from "../store/store.js";
@@ -210,7 +218,10 @@ async function slackSecrets(config: KanariaConfig): Promise<SlackSecrets> {
 async function awsPorts(config: KanariaConfig, logger: Logger): Promise<(app: string) => StagePorts> {
   const providers = new Map<string, Metrics>();
   for (const provider of config.analysisProviders)
-    providers.set(provider.name, await datadog(provider, logger));
+    providers.set(
+      provider.name,
+      provider.type === "CLOUDWATCH" ? cloudwatch(provider) : await datadog(provider, logger),
+    );
   const metrics = new MetricsRouter(providers);
   const ports = new Map<string, StagePorts>();
   for (const provider of config.cloudProviders) {
@@ -227,6 +238,16 @@ async function awsPorts(config: KanariaConfig, logger: Logger): Promise<(app: st
     if (!selected) throw new KanariaError("NO_CLOUD_PROVIDER", `no cloud provider for app ${app}`);
     return selected;
   };
+}
+
+function cloudwatch(provider: CloudWatchProviderConfig): Metrics {
+  const clients = createCloudWatchClients(provider);
+  return new CloudWatchMetrics({
+    cloudwatch: clients.cloudwatch,
+    albDimensions: new AlbDimensionResolver(clients.elbv2),
+    clock: systemClock,
+    ...(provider.lagMs !== undefined ? { lagMs: provider.lagMs } : {}),
+  });
 }
 
 async function datadog(provider: DatadogProviderConfig, logger: Logger): Promise<Metrics> {

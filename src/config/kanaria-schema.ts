@@ -57,30 +57,32 @@ export const providerEnvelope = closedObject({
   config: z.unknown().optional(),
 });
 
+const awsTimeoutsSchema = closedObject({
+  connect: boundedDurationMs({
+    minMs: 100,
+    maxMs: 60_000,
+    tooShort:
+      "must be at least 100ms: connect is how long one attempt may take to open a connection to AWS, e.g. 3s",
+    tooLong:
+      "must be at most 1m: connect is how long one attempt may take to open a connection to AWS, and a longer wait only delays the retry",
+  }).optional(),
+  request: boundedDurationMs({
+    minMs: 1_000,
+    maxMs: 300_000,
+    tooShort:
+      "must be at least 1s: request is how long one AWS call may take to be answered, and slower answers would be cut off, e.g. 10s",
+    tooLong:
+      "must be at most 5m: request is how long one AWS call may take to be answered, and a longer wait holds a rollback on a dead connection",
+  }).optional(),
+});
+
 export const ecsProviderConfigSchema = closedObject({
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as ap-northeast-1"),
   credentialsFile: z.string().min(1).optional(),
   profile: z.string().min(1).optional(),
   endpoints: closedObject({ ecs: httpUrl.optional(), elbv2: httpUrl.optional() }).optional(),
   /** Bounds on each AWS HTTP attempt; defaults in providers/aws/aws-clients.ts (3s and 10s). */
-  timeouts: closedObject({
-    connect: boundedDurationMs({
-      minMs: 100,
-      maxMs: 60_000,
-      tooShort:
-        "must be at least 100ms: connect is how long one attempt may take to open a connection to AWS, e.g. 3s",
-      tooLong:
-        "must be at most 1m: connect is how long one attempt may take to open a connection to AWS, and a longer wait only delays the retry",
-    }).optional(),
-    request: boundedDurationMs({
-      minMs: 1_000,
-      maxMs: 300_000,
-      tooShort:
-        "must be at least 1s: request is how long one AWS call may take to be answered, and slower answers would be cut off, e.g. 10s",
-      tooLong:
-        "must be at most 5m: request is how long one AWS call may take to be answered, and a longer wait holds a rollback on a dead connection",
-    }).optional(),
-  }).optional(),
+  timeouts: awsTimeoutsSchema.optional(),
 });
 
 const siteName = z
@@ -176,3 +178,27 @@ export const DATADOG_CONFIG_HINTS: Record<string, string> = {
   applicationKeyData:
     "is not supported: Kanaria never takes secrets inline; use applicationKeyFile or applicationKey: {env: DD_APP_KEY}",
 };
+
+/**
+ * `type: CLOUDWATCH`: credentials as `cloudProviders` takes them, or `cloudProvider: <name>` to reuse one
+ * entry's region, credentials and ELBv2 endpoint; endpoint overrides for the sandbox and moto.
+ */
+export const cloudwatchProviderConfigSchema = closedObject({
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as ap-northeast-1")
+    .optional(),
+  credentialsFile: z.string().min(1).optional(),
+  profile: z.string().min(1).optional(),
+  cloudProvider: z.string().min(1).optional(),
+  endpoints: closedObject({ cloudwatch: httpUrl.optional(), elbv2: httpUrl.optional() }).optional(),
+  timeouts: awsTimeoutsSchema.optional(),
+  /** How far before now each query window ends; the provider defaults to 2m (see cloudwatch-lag.ts). */
+  lag: boundedDurationMs({
+    minMs: 0,
+    maxMs: 3_600_000,
+    tooShort: "must not be negative: lag is how long before now each query window ends, e.g. 2m",
+    tooLong:
+      "must be at most 1h: lag is how long before now each query window ends, and a longer lag judges the canary on stale data",
+  }).optional(),
+});

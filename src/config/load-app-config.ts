@@ -33,6 +33,8 @@ export interface AppLoadOptions {
   name?: string;
   /** kanaria.yaml analysisProviders names; when absent, metric providers are not checked. */
   providers?: readonly string[];
+  /** Type of each valid analysis provider (`DATADOG`, `CLOUDWATCH`); absent: queries not checked against it. */
+  providerTypes?: ReadonlyMap<string, string>;
   /** AnalysisTemplate metrics available to this app. */
   templates?: TemplateLibrary;
   /** Where to report a config file that cannot be read (kanaria.yaml's apps[i]). */
@@ -153,6 +155,7 @@ export async function readAppConfig(
   const providers = options.providers;
   const stageCtx = {
     providers,
+    ...(options.providerTypes ? { providerTypes: options.providerTypes } : {}),
     templates: options.templates ?? new Map(),
     hasEnvLabel: labels.env !== undefined,
   };

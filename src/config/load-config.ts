@@ -122,6 +122,7 @@ async function readEntryApp(entry: AppEntryDraft, kanaria: KanariaFile, template
     entry.configFile,
     {
       providers: kanaria.analysisProviderNames,
+      providerTypes: kanaria.analysisProviderTypes,
       templates: await templates.libraryFor(entry.dir, entry.sink),
       reference: { doc: kanaria.doc, path: [...entry.path, configFileWritten ? "configFile" : "dir"] },
       ...(entry.name !== undefined ? { name: entry.name } : {}),

@@ -5,17 +5,27 @@
  */
 import { z } from "zod";
 import type { AnalysisMetric, Deviation, MetricCommon } from "../domain/analysis-metric.js";
+import { encodeCloudWatchQuery } from "../domain/cloudwatch-query.js";
 import type { TemplateLibrary } from "./analysis-templates.js";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
 import { durationMs, formatDuration } from "./duration.js";
 import { type FieldPath, isRecord } from "./field-path.js";
 import { comparisonPointsProblem, ratioBoundProblem } from "./metric-lints.js";
-import { checkQueryTemplate, type QueryScope, sameForEveryVariant, type Variant } from "./query-template.js";
+import { parseCloudWatchQuery } from "./parse-cloudwatch-query.js";
+import {
+  checkQueryTemplate,
+  type QueryProblem,
+  type QueryScope,
+  sameForEveryVariant,
+  type Variant,
+} from "./query-template.js";
 import { type Origin, parseAt, warnUnknownKeys } from "./zod-issues.js";
 
 export interface MetricContext {
   /** Names of kanaria.yaml analysisProviders; undefined skips the check (an app config read alone). */
   providers: readonly string[] | undefined;
+  /** Type of each valid provider; a query is checked against its provider's type when known. */
+  providerTypes?: ReadonlyMap<string, string>;
   templates: TemplateLibrary;
   /** Whether the app has an `env` label (for `{{ .App.Env }}`); undefined when unknown. */
   hasEnvLabel: boolean | undefined;
@@ -33,6 +43,10 @@ const scalarString = z.unknown().transform((value, ctx) => {
   return z.NEVER;
 });
 const stringMap = z.record(z.string(), scalarString);
+/** A query string (Datadog), or a CloudWatch query written as a map (parse-cloudwatch-query.ts). */
+const queryText = z.union([z.string().min(1), z.record(z.string(), z.unknown())], {
+  error: "expected a query string, or a CloudWatch query map (namespace, metric, dimensions, stat)",
+});
 
 const metricSchema = z.object({
   /** Kanaria's own: how Slack, charts and replays name the metric (default: the template's name, or `metrics[i]`). */
@@ -45,7 +59,7 @@ const metricSchema = z.object({
     .optional(),
   strategy: z.enum(STRATEGIES).optional(),
   provider: z.string().min(1).optional(),
-  query: z.string().min(1).optional(),
+  query: queryText.optional(),
   expected: z.object({ min: z.number().optional(), max: z.number().optional() }).optional(),
   interval: durationMs.optional(),
   failureLimit: z.number().int().min(0).optional(),
@@ -56,8 +70,12 @@ const metricSchema = z.object({
   primaryArgs: stringMap.optional(),
   canaryArgs: stringMap.optional(),
   baselineArgs: stringMap.optional(),
-  errors: z.string().min(1).optional(),
-  total: z.string().min(1).optional(),
+  errors: queryText.optional(),
+  total: queryText.optional(),
+  /** SEQUENTIAL on the ALB's own counts of the app's target groups (CloudWatch): no errors/total query. */
+  source: z
+    .enum(["ALB"], { error: "must be ALB (the load balancer's own counts, read from CloudWatch)" })
+    .optional(),
   control: z.enum(["PRIMARY", "BASELINE"]).optional(),
   maxRatio: z.number().gt(0).optional(),
   alpha: z.number().gt(0).lt(1).optional(),
@@ -73,6 +91,7 @@ const USED_BY: Record<Strategy, readonly string[]> = {
   CANARY_BASELINE: ["query", "deviation", "canaryArgs", "baselineArgs"],
   CANARY_PRIMARY: ["query", "deviation", "canaryArgs", "primaryArgs"],
   SEQUENTIAL: [
+    "source",
     "errors",
     "total",
     "control",
@@ -230,6 +249,7 @@ function buildMetric(
       `analysis provider "${parsed.provider}" is not defined in kanaria.yaml analysisProviders (${defined})`,
     );
   }
+  const providerType = parsed.provider === undefined ? undefined : ctx.providerTypes?.get(parsed.provider);
   if (parsed.interval === undefined) {
     requireField("interval", 'missing required key "interval" (how often to query, e.g. "1m")');
   }
@@ -268,21 +288,27 @@ function buildMetric(
     key: "query" | "errors" | "total",
     variants: readonly Variant[],
   ): string | undefined => {
-    const text = parsed[key];
-    if (text === undefined) {
+    const written = parsed[key];
+    if (written === undefined) {
       requireField(key);
       return undefined;
     }
-    const problems = checkQueryTemplate(text, scopeFor(variants));
-    const args = identity.standaloneTemplate ? undefined : variantArgs;
-    if (problems.length === 0 && variants.length > 0 && sameForEveryVariant(text, variants, args)) {
-      warnAt(
+    const kind = providerType === undefined ? undefined : providerType === "CLOUDWATCH";
+    if (kind === false && typeof written !== "string") {
+      fail(
         key,
-        `${strategy} compares ${variants.join(" with ")}, but this query reads the same series for both (no {{ .Variant.Name }}, and no {{ .VariantCustomArgs.<key> }} that differs): the comparison can never fail`,
+        `a CloudWatch query (a map) needs a CLOUDWATCH provider; "${parsed.provider}" is ${providerType}: write its query as a string`,
       );
+      return undefined;
     }
-    for (const problem of problems) {
-      const origin = where(key);
+    if (kind === true && typeof written === "string") {
+      fail(
+        key,
+        `provider "${parsed.provider}" is CLOUDWATCH: write the query as a map (namespace, metric, dimensions, stat) or a metric-math expression with its metrics`,
+      );
+      return undefined;
+    }
+    const reportProblem = (origin: Origin, problem: QueryProblem) => {
       ok = false;
       if (problem.cause === "args" && identity.templateRef && origin.doc !== identity.container.doc) {
         // The template's query is fine; this app does not supply a value it uses. Say so at the app.
@@ -294,7 +320,41 @@ function buildMetric(
       } else {
         sink.errorInString(origin.doc, origin.path, problem.offset, problem.message);
       }
+    };
+    if (typeof written !== "string") {
+      const origin = where(key);
+      const cloudwatch = parseCloudWatchQuery(
+        written,
+        origin,
+        {
+          scope: scopeFor(variants),
+          report: (path, problem) => reportProblem({ doc: origin.doc, path }, problem),
+        },
+        sink,
+      );
+      if (!cloudwatch) {
+        ok = false;
+        return undefined;
+      }
+      const args = identity.standaloneTemplate ? undefined : variantArgs;
+      if (variants.length > 0 && cloudwatch.strings.every((t) => sameForEveryVariant(t, variants, args))) {
+        warnAt(
+          key,
+          `${strategy} compares ${variants.join(" with ")}, but this query reads the same series for both (no {{ .Variant.Name }}, and no {{ .VariantCustomArgs.<key> }} that differs, in any of its fields): the comparison can never fail`,
+        );
+      }
+      return encodeCloudWatchQuery(cloudwatch.query);
     }
+    const text = written;
+    const problems = checkQueryTemplate(text, scopeFor(variants));
+    const args = identity.standaloneTemplate ? undefined : variantArgs;
+    if (problems.length === 0 && variants.length > 0 && sameForEveryVariant(text, variants, args)) {
+      warnAt(
+        key,
+        `${strategy} compares ${variants.join(" with ")}, but this query reads the same series for both (no {{ .Variant.Name }}, and no {{ .VariantCustomArgs.<key> }} that differs): the comparison can never fail`,
+      );
+    }
+    for (const problem of problems) reportProblem(where(key), problem);
     return text;
   };
 
@@ -353,8 +413,35 @@ function buildMetric(
     case "SEQUENTIAL": {
       const control = parsed.control ?? "PRIMARY";
       const variants: Variant[] = ["canary", control === "PRIMARY" ? "primary" : "baseline"];
-      const errors = checkQuery("errors", variants);
-      const total = checkQuery("total", variants);
+      let errors: string | undefined;
+      let total: string | undefined;
+      if (parsed.source === "ALB" && providerType !== undefined && providerType !== "CLOUDWATCH") {
+        fail(
+          "source",
+          `source: ALB reads the load balancer's counts from CloudWatch; "${parsed.provider}" is ${providerType}: name a CLOUDWATCH provider`,
+        );
+      }
+      if (parsed.source === "ALB") {
+        // The ALB's own per-minute counts of each variant's target group (render-metric-query.ts).
+        for (const key of ["errors", "total"] as const) {
+          if (fields.has(key)) fail(key, `source: ALB reads the load balancer's own counts; remove ${key}`);
+        }
+        errors = encodeCloudWatchQuery({
+          kind: "alb",
+          metric: "HTTPCode_Target_5XX_Count",
+          periodSeconds: 60,
+        });
+        total = encodeCloudWatchQuery({ kind: "alb", metric: "RequestCount", periodSeconds: 60 });
+        if (common.intervalMs > 0 && common.intervalMs % 60_000 !== 0) {
+          fail(
+            "interval",
+            `the ALB publishes its counts per minute: with source: ALB the interval must be whole minutes (got ${formatDuration(common.intervalMs)})`,
+          );
+        }
+      } else {
+        errors = checkQuery("errors", variants);
+        total = checkQuery("total", variants);
+      }
       if (parsed.deviation !== undefined && parsed.deviation !== "HIGH") {
         fail(
           "deviation",

@@ -22,6 +22,8 @@ export interface KanariaFile {
   settings: Omit<KanariaConfig, "apps"> | undefined;
   /** Names of analysis providers as written, even in broken entries (so references are not double-reported). */
   analysisProviderNames: string[];
+  /** Type of each valid analysis provider, so metrics can be checked against it (CLOUDWATCH queries). */
+  analysisProviderTypes: Map<string, string>;
   templateFiles: Array<{ file: string; path: FieldPath }>;
   entries: AppEntryDraft[];
   /** App names written in `freezes[].apps`, checked by loadConfig once every app's name is settled. */
@@ -73,7 +75,7 @@ export async function readKanariaFile(doc: YamlDocument, sink: DiagnosticSink): 
 
   const providerCtx = { doc, dir, sink, resolveSecret };
   const cloud = readCloudProviders(top.cloudProviders ?? [], providerCtx);
-  const analysis = readAnalysisProviders(top.analysisProviders ?? [], providerCtx);
+  const analysis = readAnalysisProviders(top.analysisProviders ?? [], providerCtx, cloud.providers);
 
   const store = parseAt(storeSchema, top.store ?? {}, at(["store"]), sink);
   const storePath =
@@ -116,6 +118,7 @@ export async function readKanariaFile(doc: YamlDocument, sink: DiagnosticSink): 
     dir,
     settings,
     analysisProviderNames: analysis.names,
+    analysisProviderTypes: new Map(analysis.providers.map((p) => [p.name, p.type])),
     templateFiles,
     entries,
     freezeAppRefs: freezes.appRefs,

@@ -1,11 +1,13 @@
 /**
  * kanaria.yaml `cloudProviders` and `analysisProviders`, in PipeCD's piped shape (`name`, `type`,
- * `config`). Kanaria deploys to ECS and analyses with Datadog; any other type is refused by name.
+ * `config`). Kanaria deploys to ECS and analyses with Datadog or CloudWatch; any other type is refused
+ * by name.
  */
 import type { z } from "zod";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
 import { type FieldPath, isRecord } from "./field-path.js";
 import {
+  cloudwatchProviderConfigSchema,
   DATADOG_CONFIG_HINTS,
   datadogProviderConfigSchema,
   ECS_CONFIG_HINTS,
@@ -13,7 +15,13 @@ import {
   providerEnvelope,
 } from "./kanaria-schema.js";
 import type { YamlDocument } from "./load-yaml-document.js";
-import type { DatadogProviderConfig, EcsProviderConfig, SecretSource } from "./types.js";
+import type {
+  AnalysisProviderConfig,
+  CloudWatchProviderConfig,
+  DatadogProviderConfig,
+  EcsProviderConfig,
+  SecretSource,
+} from "./types.js";
 import { parseAt, rejectKeys } from "./zod-issues.js";
 
 /**
@@ -47,7 +55,7 @@ export function readCloudProviders(
   const list: ProviderList<EcsProviderConfig> = { providers: [], names: [] };
   for (const [i, entry] of raw.entries()) {
     const where: FieldPath = ["cloudProviders", i];
-    const envelope = readEnvelope(entry, where, "ECS", "cloud", list.names, ctx);
+    const envelope = readEnvelope(entry, where, ["ECS"], "cloud", list.names, ctx);
     if (!envelope) continue;
     const configAt = { doc: ctx.doc, path: [...where, "config"] };
     const config = parseAt(
@@ -89,13 +97,22 @@ export function readCloudProviders(
 export function readAnalysisProviders(
   raw: readonly unknown[],
   ctx: ProviderContext,
-): ProviderList<DatadogProviderConfig> {
-  const list: ProviderList<DatadogProviderConfig> = { providers: [], names: [] };
+  /** For `type: CLOUDWATCH` entries that reuse a cloud provider's credentials (`cloudProvider:`). */
+  cloudProviders: readonly EcsProviderConfig[] = [],
+): ProviderList<AnalysisProviderConfig> {
+  const list: ProviderList<AnalysisProviderConfig> = { providers: [], names: [] };
   for (const [i, entry] of raw.entries()) {
     const where: FieldPath = ["analysisProviders", i];
-    const envelope = readEnvelope(entry, where, "DATADOG", "analysis", list.names, ctx);
+    const envelope = readEnvelope(entry, where, ["DATADOG", "CLOUDWATCH"], "analysis", list.names, ctx);
     if (!envelope) continue;
     const configAt = { doc: ctx.doc, path: [...where, "config"] };
+    if (envelope.type === "CLOUDWATCH") {
+      const config = parseAt(cloudwatchProviderConfigSchema, envelope.config ?? {}, configAt, ctx.sink);
+      if (!config) continue;
+      const provider = cloudwatchProvider(envelope.name, config, [...where, "config"], ctx, cloudProviders);
+      if (provider) list.providers.push(provider);
+      continue;
+    }
     const config = parseAt(
       datadogProviderConfigSchema,
       rejectKeys(envelope.config ?? {}, DATADOG_CONFIG_HINTS, configAt, ctx.sink),
@@ -112,7 +129,7 @@ export function readAnalysisProviders(
 function readEnvelope(
   entry: unknown,
   where: FieldPath,
-  supported: string,
+  supported: readonly string[],
   what: "cloud" | "analysis",
   names: string[],
   ctx: ProviderContext,
@@ -129,11 +146,11 @@ function readEnvelope(
     } else names.push(name);
   }
   if (!envelope) return undefined;
-  if (envelope.type !== supported) {
-    const message =
-      envelope.type.toUpperCase() === supported
-        ? `must be ${supported} (types are upper case)`
-        : `Kanaria supports only ${supported} ${what} providers (got ${envelope.type})`;
+  if (!supported.includes(envelope.type)) {
+    const upper = envelope.type.toUpperCase();
+    const message = supported.includes(upper)
+      ? `must be ${upper} (types are upper case)`
+      : `Kanaria supports only ${supported.join(" and ")} ${what} providers (got ${envelope.type})`;
     ctx.sink.error(ctx.doc, [...where, "type"], message);
     return undefined;
   }
@@ -187,6 +204,71 @@ function datadogProvider(
     site: site ?? "datadoghq.com",
   };
   if (baseUrl !== undefined) provider.baseUrl = baseUrl;
+  if (config.lag !== undefined) provider.lagMs = config.lag;
+  return provider;
+}
+
+function cloudwatchProvider(
+  name: string,
+  config: z.output<typeof cloudwatchProviderConfigSchema>,
+  where: FieldPath,
+  ctx: ProviderContext,
+  cloudProviders: readonly EcsProviderConfig[],
+): CloudWatchProviderConfig | undefined {
+  let reused: EcsProviderConfig | undefined;
+  if (config.cloudProvider !== undefined) {
+    reused = cloudProviders.find((p) => p.name === config.cloudProvider);
+    if (!reused) {
+      const known = cloudProviders.map((p) => p.name).join(", ") || "none are defined";
+      ctx.sink.error(
+        ctx.doc,
+        [...where, "cloudProvider"],
+        `cloud provider "${config.cloudProvider}" is not defined in cloudProviders (${known})`,
+      );
+      return undefined;
+    }
+    const mixed = (["credentialsFile", "profile"] as const).find((key) => config[key] !== undefined);
+    if (mixed) {
+      ctx.sink.error(
+        ctx.doc,
+        [...where, mixed],
+        `give either cloudProvider (to reuse its credentials) or ${mixed}, not both`,
+      );
+      return undefined;
+    }
+  }
+  const region = config.region ?? reused?.region;
+  if (region === undefined) {
+    ctx.sink.error(
+      ctx.doc,
+      where,
+      'missing "region" (e.g. ap-northeast-1), or name a cloudProvider whose region to use',
+    );
+    return undefined;
+  }
+  const provider: CloudWatchProviderConfig = { name, type: "CLOUDWATCH", region, endpoints: {} };
+  if (reused) {
+    provider.cloudProvider = reused.name;
+    if (reused.credentialsFile !== undefined) provider.credentialsFile = reused.credentialsFile;
+    if (reused.profile !== undefined) provider.profile = reused.profile;
+    if (reused.endpoints.elbv2 !== undefined) provider.endpoints.elbv2 = reused.endpoints.elbv2;
+    if (reused.timeouts !== undefined) provider.timeouts = { ...reused.timeouts };
+  }
+  if (config.credentialsFile !== undefined) {
+    const source = ctx.resolveSecret({ file: config.credentialsFile }, { env: "" }, [
+      ...where,
+      "credentialsFile",
+    ]);
+    if ("file" in source) provider.credentialsFile = source.file;
+  }
+  if (config.profile !== undefined) provider.profile = config.profile;
+  if (config.endpoints?.cloudwatch !== undefined) provider.endpoints.cloudwatch = config.endpoints.cloudwatch;
+  if (config.endpoints?.elbv2 !== undefined) provider.endpoints.elbv2 = config.endpoints.elbv2;
+  if (config.timeouts !== undefined) {
+    provider.timeouts = {};
+    if (config.timeouts.connect !== undefined) provider.timeouts.connectMs = config.timeouts.connect;
+    if (config.timeouts.request !== undefined) provider.timeouts.requestMs = config.timeouts.request;
+  }
   if (config.lag !== undefined) provider.lagMs = config.lag;
   return provider;
 }

@@ -60,12 +60,30 @@ export interface DatadogProviderConfig {
   lagMs?: number;
 }
 
+export interface CloudWatchProviderConfig {
+  name: string;
+  type: "CLOUDWATCH";
+  region: string;
+  credentialsFile?: string;
+  profile?: string;
+  /** The `cloudProviders` entry whose region, credentials and ELBv2 endpoint were reused, if named. */
+  cloudProvider?: string;
+  /** `elbv2` finds an ALB target group's load balancer (the `LoadBalancer` dimension). */
+  endpoints: { cloudwatch?: string; elbv2?: string };
+  timeouts?: { connectMs?: number; requestMs?: number };
+  /** `lag:` — each query window ends this far before now; the provider's default when absent. */
+  lagMs?: number;
+}
+
+/** An `analysisProviders` entry, by type. */
+export type AnalysisProviderConfig = DatadogProviderConfig | CloudWatchProviderConfig;
+
 export interface KanariaConfig {
   /** Absolute path of kanaria.yaml. */
   file: string;
   slack: SlackSettings;
   cloudProviders: EcsProviderConfig[];
-  analysisProviders: DatadogProviderConfig[];
+  analysisProviders: AnalysisProviderConfig[];
   store: { path: string };
   apps: AppEntry[];
   /** In the order written; empty when kanaria.yaml has no `freezes:`. */

@@ -64,7 +64,7 @@ describe("kanaria.yaml problems", () => {
           col: 11,
           severity: "error",
           path: "analysisProviders[1].type",
-          words: ["Kanaria supports only DATADOG analysis providers (got PROMETHEUS)"],
+          words: ["Kanaria supports only DATADOG and CLOUDWATCH analysis providers (got PROMETHEUS)"],
         },
       ],
       configLoads: false,

@@ -103,7 +103,7 @@ describe("Slack faults and charts", () => {
     const rootTs = h.root(id).ts;
 
     const files = workspace.files().filter((f) => f.channel === SANDBOX_CHANNEL && f.threadTs === rootTs);
-    const metrics = ["errors-vs-primary", "canary-error-guardrail"];
+    const metrics = ["errors-vs-primary", "alb-errors-vs-primary", "canary-error-guardrail"];
     expect(files).toHaveLength(metrics.length);
     for (const metric of metrics) {
       expect(files.filter((f) => f.name === `web-v2-${metric}.png`)).toHaveLength(1);

@@ -20,7 +20,7 @@ import { isThrottlingError, isTransientError } from "@smithy/core/retry";
 import { KanariaError } from "../../domain/kanaria-error.js";
 
 /** The IAM service prefix of an AWS API (the part before `:` in a permission). */
-export type AwsService = "ecs" | "elasticloadbalancing";
+export type AwsService = "ecs" | "elasticloadbalancing" | "cloudwatch";
 
 export function awsErrorName(error: unknown): string | undefined {
   if (typeof error !== "object" || error === null) return undefined;
