@@ -10,7 +10,12 @@ import { join } from "node:path";
 import type { SandboxStack } from "../../sandbox/cli/sandbox-stack.js";
 import { formatDiagnostic } from "../config/check-config.js";
 import { readSecret } from "../config/read-secret.js";
-import type { DatadogProviderConfig, KanariaConfig, LoadResult } from "../config/types.js";
+import type {
+  DatadogProviderConfig,
+  KanariaConfig,
+  LoadResult,
+  PrometheusProviderConfig,
+} from "../config/types.js";
 import { KanariaError } from "../domain/kanaria-error.js";
 import { createLogger, type Logger } from "../engine/logger.js";
 import { acquireServeLease } from "../engine/serve-lease.js";
@@ -22,6 +27,7 @@ import { AwsEcs } from "../providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../providers/aws/aws-load-balancer.js";
 import { DatadogMetrics } from "../providers/datadog/datadog-metrics.js";
 import { MetricsRouter } from "../providers/metrics-router.js";
+import { PrometheusMetrics } from "../providers/prometheus/prometheus-metrics.js";
 import { openStore, type Store } from "../store/store.js";
 import type { CliIo } from "./cli-io.js";
 import { compactHeap } from "./compact-heap.js";
@@ -209,8 +215,10 @@ async function slackSecrets(config: KanariaConfig): Promise<SlackSecrets> {
 /** Per cloud provider, the AWS ports; every app's metrics go through one router over the Datadog providers. */
 async function awsPorts(config: KanariaConfig, logger: Logger): Promise<(app: string) => StagePorts> {
   const providers = new Map<string, Metrics>();
-  for (const provider of config.analysisProviders)
-    providers.set(provider.name, await datadog(provider, logger));
+  for (const provider of config.analysisProviders) {
+    if (provider.type === "PROMETHEUS") providers.set(provider.name, await prometheus(provider, logger));
+    else providers.set(provider.name, await datadog(provider, logger));
+  }
   const metrics = new MetricsRouter(providers);
   const ports = new Map<string, StagePorts>();
   for (const provider of config.cloudProviders) {
@@ -227,6 +235,26 @@ async function awsPorts(config: KanariaConfig, logger: Logger): Promise<(app: st
     if (!selected) throw new KanariaError("NO_CLOUD_PROVIDER", `no cloud provider for app ${app}`);
     return selected;
   };
+}
+
+async function prometheus(provider: PrometheusProviderConfig, logger: Logger): Promise<Metrics> {
+  const { basicAuth, bearerToken } = provider;
+  return new PrometheusMetrics({
+    address: provider.address,
+    headers: provider.headers,
+    ...(basicAuth
+      ? {
+          basicAuth: {
+            username: await readSecret(basicAuth.username),
+            password: await readSecret(basicAuth.password),
+          },
+        }
+      : {}),
+    ...(bearerToken ? { bearerToken: await readSecret(bearerToken) } : {}),
+    ...(provider.lagMs !== undefined ? { lagMs: provider.lagMs } : {}),
+    clock: systemClock,
+    logger: logger.child({ component: "prometheus", provider: provider.name }),
+  });
 }
 
 async function datadog(provider: DatadogProviderConfig, logger: Logger): Promise<Metrics> {

@@ -1,6 +1,7 @@
 /**
  * kanaria.yaml `cloudProviders` and `analysisProviders`, in PipeCD's piped shape (`name`, `type`,
- * `config`). Kanaria deploys to ECS and analyses with Datadog; any other type is refused by name.
+ * `config`). Kanaria deploys to ECS and analyses with Datadog or Prometheus
+ * (read-prometheus-provider.ts); any other type is refused by name.
  */
 import type { z } from "zod";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
@@ -13,7 +14,13 @@ import {
   providerEnvelope,
 } from "./kanaria-schema.js";
 import type { YamlDocument } from "./load-yaml-document.js";
-import type { DatadogProviderConfig, EcsProviderConfig, SecretSource } from "./types.js";
+import { readPrometheusProvider } from "./read-prometheus-provider.js";
+import type {
+  AnalysisProviderConfig,
+  DatadogProviderConfig,
+  EcsProviderConfig,
+  SecretSource,
+} from "./types.js";
 import { parseAt, rejectKeys } from "./zod-issues.js";
 
 /**
@@ -47,7 +54,7 @@ export function readCloudProviders(
   const list: ProviderList<EcsProviderConfig> = { providers: [], names: [] };
   for (const [i, entry] of raw.entries()) {
     const where: FieldPath = ["cloudProviders", i];
-    const envelope = readEnvelope(entry, where, "ECS", "cloud", list.names, ctx);
+    const envelope = readEnvelope(entry, where, ["ECS"], "cloud", list.names, ctx);
     if (!envelope) continue;
     const configAt = { doc: ctx.doc, path: [...where, "config"] };
     const config = parseAt(
@@ -89,12 +96,17 @@ export function readCloudProviders(
 export function readAnalysisProviders(
   raw: readonly unknown[],
   ctx: ProviderContext,
-): ProviderList<DatadogProviderConfig> {
-  const list: ProviderList<DatadogProviderConfig> = { providers: [], names: [] };
+): ProviderList<AnalysisProviderConfig> {
+  const list: ProviderList<AnalysisProviderConfig> = { providers: [], names: [] };
   for (const [i, entry] of raw.entries()) {
     const where: FieldPath = ["analysisProviders", i];
-    const envelope = readEnvelope(entry, where, "DATADOG", "analysis", list.names, ctx);
+    const envelope = readEnvelope(entry, where, ANALYSIS_TYPES, "analysis", list.names, ctx);
     if (!envelope) continue;
+    if (envelope.type === "PROMETHEUS") {
+      const prometheus = readPrometheusProvider(envelope.name, envelope.config, where, ctx);
+      if (prometheus) list.providers.push(prometheus);
+      continue;
+    }
     const configAt = { doc: ctx.doc, path: [...where, "config"] };
     const config = parseAt(
       datadogProviderConfigSchema,
@@ -109,10 +121,13 @@ export function readAnalysisProviders(
   return list;
 }
 
+/** The `analysisProviders` types Kanaria reads. */
+const ANALYSIS_TYPES: readonly string[] = ["DATADOG", "PROMETHEUS"];
+
 function readEnvelope(
   entry: unknown,
   where: FieldPath,
-  supported: string,
+  supported: readonly string[],
   what: "cloud" | "analysis",
   names: string[],
   ctx: ProviderContext,
@@ -129,11 +144,11 @@ function readEnvelope(
     } else names.push(name);
   }
   if (!envelope) return undefined;
-  if (envelope.type !== supported) {
-    const message =
-      envelope.type.toUpperCase() === supported
-        ? `must be ${supported} (types are upper case)`
-        : `Kanaria supports only ${supported} ${what} providers (got ${envelope.type})`;
+  if (!supported.includes(envelope.type)) {
+    const upper = envelope.type.toUpperCase();
+    const message = supported.includes(upper)
+      ? `must be ${upper} (types are upper case)`
+      : `Kanaria supports only ${supported.join(" or ")} ${what} providers (got ${envelope.type})`;
     ctx.sink.error(ctx.doc, [...where, "type"], message);
     return undefined;
   }
