@@ -213,7 +213,9 @@ describe("how it reads answers", () => {
         "PromQL info: metric might not be a counter",
       ]),
     });
-    const result = await provider({ logger: { warn: (fields: unknown) => warnings.push(fields) } }).query(request(1));
+    const result = await provider({ logger: { warn: (fields: unknown) => warnings.push(fields) } }).query(
+      request(1),
+    );
     expect(result.kind).toBe("points");
     expect(warnings).toEqual([
       expect.objectContaining({ warning: "PromQL info: metric might not be a counter" }),
