@@ -1,6 +1,7 @@
 /**
  * The sandbox as Kanaria's world for the demo and `kanaria serve --sandbox`: the simulated ECS + ALB
- * with one app, `web`, receiving traffic; the simulated Datadog serving that traffic's metrics; and a
+ * with one app, `web`, receiving traffic; the simulated Datadog and Prometheus (analysis providers
+ * `datadog` and `prometheus`) serving that traffic's metrics; and a
  * kanaria.yaml + app.pipecd.yaml written into `dir` that point at them. The config goes through the real
  * loader, so what the demo runs is what a user's config would run. Version profiles: every version
  * answers 0.2% errors, except `v3` (5%), the release that must be rolled back.
@@ -14,13 +15,15 @@ import { loadConfig } from "../../src/config/load-config.js";
 import type { LoadResult } from "../../src/config/types.js";
 import { KanariaError } from "../../src/domain/kanaria-error.js";
 import type { StagePorts } from "../../src/engine/stage-executor.js";
-import type { Clock } from "../../src/ports.js";
+import type { Clock, Metrics } from "../../src/ports.js";
 import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
 import { DatadogMetrics } from "../../src/providers/datadog/datadog-metrics.js";
 import { MetricsRouter } from "../../src/providers/metrics-router.js";
+import { PrometheusMetrics } from "../../src/providers/prometheus/prometheus-metrics.js";
 import { type SandboxDatadog, startSandboxDatadog } from "../datadog-server.js";
+import { type SandboxPrometheus, startSandboxPrometheus } from "../prometheus-server.js";
 import type { SeededApp } from "../seed-app.js";
 import { type SandboxCloud, startSandboxCloud } from "../start-sandbox-cloud.js";
 
@@ -54,6 +57,8 @@ export interface SandboxStackOptions {
 export interface SandboxStack {
   cloud: SandboxCloud;
   datadog: SandboxDatadog;
+  /** The sandbox Prometheus, kanaria.yaml's analysis provider `prometheus`. */
+  prometheus: SandboxPrometheus;
   /** The first app, `web`. */
   app: SeededApp;
   /** Every seeded app in order, `web` first (one entry unless `appCount` asked for more). */
@@ -91,6 +96,7 @@ export async function startSandboxStack(options: SandboxStackOptions): Promise<S
     },
   });
   const datadog = await startSandboxDatadog({ source: cloud.metrics, clock });
+  const prometheus = await startSandboxPrometheus({ source: cloud.metrics, clock });
   const apps = Array.from({ length: appCount }, (_, index) =>
     cloud.seedApp({
       app: sandboxAppName(index),
@@ -106,7 +112,7 @@ export async function startSandboxStack(options: SandboxStackOptions): Promise<S
   );
   const [app] = apps;
   if (!app) throw new KanariaError("SANDBOX_APP_COUNT", "no app was seeded");
-  writeConfig(options, cloud, datadog, apps);
+  writeConfig(options, cloud, datadog, apps, prometheus);
   // Secrets are not checked: the sandbox's keys are written beside the config and its clients built here.
   const loaded = await loadConfig(join(dir, "kanaria.yaml"));
   const clients = createAwsClients(
@@ -119,7 +125,7 @@ export async function startSandboxStack(options: SandboxStackOptions): Promise<S
     { credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" } },
   );
   const metrics = new MetricsRouter(
-    new Map([
+    new Map<string, Metrics>([
       [
         "datadog",
         new DatadogMetrics({
@@ -131,6 +137,8 @@ export async function startSandboxStack(options: SandboxStackOptions): Promise<S
           lagMs: 0,
         }),
       ],
+      // Like Datadog's, the sandbox Prometheus ingests each minute as it closes.
+      ["prometheus", new PrometheusMetrics({ address: prometheus.url, clock, lagMs: 0 })],
     ]),
   );
   const ports: StagePorts = {
@@ -141,12 +149,14 @@ export async function startSandboxStack(options: SandboxStackOptions): Promise<S
   return {
     cloud,
     datadog,
+    prometheus,
     app,
     apps,
     loaded,
     portsFor: () => ports,
     async close() {
       await datadog.close();
+      await prometheus.close();
       await cloud.close();
     },
   };
@@ -162,6 +172,7 @@ function writeConfig(
   cloud: SandboxCloud,
   datadog: SandboxDatadog,
   apps: readonly SeededApp[],
+  prometheus: SandboxPrometheus,
 ): void {
   const { dir } = options;
   writeFileSync(join(dir, "dd-api-key"), "sandbox\n");
@@ -187,6 +198,11 @@ function writeConfig(
       "      apiKeyFile: ./dd-api-key",
       "      applicationKeyFile: ./dd-app-key",
       `      baseUrl: ${datadog.url}`,
+      "      lag: 0s",
+      "  - name: prometheus",
+      "    type: PROMETHEUS",
+      "    config:",
+      `      address: ${prometheus.url}`,
       "      lag: 0s",
       "store:",
       "  path: ./kanaria.db",
