@@ -23,7 +23,6 @@ import { type Harness, harness } from "../engine/harness.js";
 import { FakeClock } from "../fakes/fake-clock.js";
 
 const ANALYSIS = 2;
-const MINUTE = 60_000;
 const LAG = 30_000;
 
 describe("an ANALYSIS stage on the sandbox Prometheus", () => {
