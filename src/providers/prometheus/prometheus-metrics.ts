@@ -129,11 +129,6 @@ export class PrometheusMetrics implements Metrics {
     this.logger = options.logger;
   }
 
-  /** For messages: the base URL. */
-  get origin(): string {
-    return this.base;
-  }
-
   async query(request: MetricQuery): Promise<MetricQueryResult> {
     if (!(request.to > request.from)) {
       throw new KanariaError(
