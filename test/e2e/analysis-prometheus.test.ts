@@ -19,6 +19,7 @@ import { createAwsClients } from "../../src/providers/aws/aws-clients.js";
 import { AwsEcs } from "../../src/providers/aws/aws-ecs.js";
 import { AwsLoadBalancer } from "../../src/providers/aws/aws-load-balancer.js";
 import { PrometheusMetrics } from "../../src/providers/prometheus/prometheus-metrics.js";
+import { refusalText } from "../../src/views/refusal-text.js";
 import { type Harness, harness } from "../engine/harness.js";
 import { FakeClock } from "../fakes/fake-clock.js";
 
@@ -206,7 +207,7 @@ describe("an ANALYSIS stage on the sandbox Prometheus", () => {
 
   function deploy(h: Harness, version: string): string {
     const outcome = h.engine.requestDeployment({ app: "web", version, requester: "U_ALICE", reason: "e2e" });
-    if (!outcome.ok) throw new Error(outcome.refusal.message);
+    if (!outcome.ok) throw new Error(refusalText(outcome.refusal));
     return outcome.deployment.id;
   }
 
