@@ -1,8 +1,9 @@
 /**
  * The sandbox as Kanaria's world for the demo and `kanaria serve --sandbox`: the simulated ECS + ALB
- * with one app, `web`, receiving traffic; the simulated Datadog and CloudWatch serving that traffic's
- * metrics (the app's analysis reads both: Datadog queries, and the ALB's own counts from CloudWatch
- * with `source: ALB`, which needs no query at all); and a
+ * with one app, `web`, receiving traffic; the simulated Datadog, CloudWatch and Prometheus (analysis
+ * providers `datadog`, `cloudwatch` and `prometheus`) serving that traffic's metrics (the app's analysis
+ * reads Datadog queries, and the ALB's own counts from CloudWatch with `source: ALB`, which needs no
+ * query at all); and a
  * kanaria.yaml + app.pipecd.yaml written into `dir` that point at them. The config goes through the real
  * loader, so what the demo runs is what a user's config would run. Version profiles: every version
  * answers 0.2% errors, except `v3` (5%), the release that must be rolled back.
@@ -25,7 +26,9 @@ import { createCloudWatchClients } from "../../src/providers/cloudwatch/cloudwat
 import { CloudWatchMetrics } from "../../src/providers/cloudwatch/cloudwatch-metrics.js";
 import { DatadogMetrics } from "../../src/providers/datadog/datadog-metrics.js";
 import { MetricsRouter } from "../../src/providers/metrics-router.js";
+import { PrometheusMetrics } from "../../src/providers/prometheus/prometheus-metrics.js";
 import { type SandboxDatadog, startSandboxDatadog } from "../datadog-server.js";
+import { type SandboxPrometheus, startSandboxPrometheus } from "../prometheus-server.js";
 import type { SeededApp } from "../seed-app.js";
 import { type SandboxCloud, startSandboxCloud } from "../start-sandbox-cloud.js";
 
@@ -59,6 +62,8 @@ export interface SandboxStackOptions {
 export interface SandboxStack {
   cloud: SandboxCloud;
   datadog: SandboxDatadog;
+  /** The sandbox Prometheus, kanaria.yaml's analysis provider `prometheus`. */
+  prometheus: SandboxPrometheus;
   /** The first app, `web`. */
   app: SeededApp;
   /** Every seeded app in order, `web` first (one entry unless `appCount` asked for more). */
@@ -96,6 +101,7 @@ export async function startSandboxStack(options: SandboxStackOptions): Promise<S
     },
   });
   const datadog = await startSandboxDatadog({ source: cloud.metrics, clock });
+  const prometheus = await startSandboxPrometheus({ source: cloud.metrics, clock });
   const apps = Array.from({ length: appCount }, (_, index) =>
     cloud.seedApp({
       app: sandboxAppName(index),
@@ -111,7 +117,7 @@ export async function startSandboxStack(options: SandboxStackOptions): Promise<S
   );
   const [app] = apps;
   if (!app) throw new KanariaError("SANDBOX_APP_COUNT", "no app was seeded");
-  writeConfig(options, cloud, datadog, apps);
+  writeConfig(options, cloud, datadog, apps, prometheus);
   // Secrets are not checked: the sandbox's keys are written beside the config and its clients built here.
   const loaded = await loadConfig(join(dir, "kanaria.yaml"));
   const clients = createAwsClients(
@@ -155,6 +161,8 @@ export async function startSandboxStack(options: SandboxStackOptions): Promise<S
           lagMs: 0,
         }),
       ],
+      // Like Datadog's, the sandbox Prometheus ingests each minute as it closes.
+      ["prometheus", new PrometheusMetrics({ address: prometheus.url, clock, lagMs: 0 })],
     ]),
   );
   const ports: StagePorts = {
@@ -165,6 +173,7 @@ export async function startSandboxStack(options: SandboxStackOptions): Promise<S
   return {
     cloud,
     datadog,
+    prometheus,
     app,
     apps,
     loaded,
@@ -173,6 +182,7 @@ export async function startSandboxStack(options: SandboxStackOptions): Promise<S
       cloudwatchClients.cloudwatch.destroy();
       cloudwatchClients.elbv2.destroy();
       await datadog.close();
+      await prometheus.close();
       await cloud.close();
     },
   };
@@ -188,6 +198,7 @@ function writeConfig(
   cloud: SandboxCloud,
   datadog: SandboxDatadog,
   apps: readonly SeededApp[],
+  prometheus: SandboxPrometheus,
 ): void {
   const { dir } = options;
   writeFileSync(join(dir, "dd-api-key"), "sandbox\n");
@@ -220,6 +231,10 @@ function writeConfig(
       "      cloudProvider: sandbox",
       "      endpoints:",
       `        cloudwatch: ${cloud.cloudwatchEndpoint}`,
+      "  - name: prometheus",
+      "    type: PROMETHEUS",
+      "    config:",
+      `      address: ${prometheus.url}`,
       "      lag: 0s",
       "store:",
       "  path: ./kanaria.db",

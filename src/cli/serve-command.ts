@@ -15,6 +15,7 @@ import type {
   DatadogProviderConfig,
   KanariaConfig,
   LoadResult,
+  PrometheusProviderConfig,
 } from "../config/types.js";
 import { KanariaError } from "../domain/kanaria-error.js";
 import { createLogger, type Logger } from "../engine/logger.js";
@@ -30,6 +31,7 @@ import { createCloudWatchClients } from "../providers/cloudwatch/cloudwatch-clie
 import { CloudWatchMetrics } from "../providers/cloudwatch/cloudwatch-metrics.js";
 import { DatadogMetrics } from "../providers/datadog/datadog-metrics.js";
 import { MetricsRouter } from "../providers/metrics-router.js";
+import { PrometheusMetrics } from "../providers/prometheus/prometheus-metrics.js";
 import { openStore, type Store } from "../store/store.js";
 import type { CliIo } from "./cli-io.js";
 import { compactHeap } from "./compact-heap.js";
@@ -217,11 +219,11 @@ async function slackSecrets(config: KanariaConfig): Promise<SlackSecrets> {
 /** Per cloud provider, the AWS ports; every app's metrics go through one router over the Datadog providers. */
 async function awsPorts(config: KanariaConfig, logger: Logger): Promise<(app: string) => StagePorts> {
   const providers = new Map<string, Metrics>();
-  for (const provider of config.analysisProviders)
-    providers.set(
-      provider.name,
-      provider.type === "CLOUDWATCH" ? cloudwatch(provider) : await datadog(provider, logger),
-    );
+  for (const provider of config.analysisProviders) {
+    if (provider.type === "CLOUDWATCH") providers.set(provider.name, cloudwatch(provider));
+    else if (provider.type === "PROMETHEUS") providers.set(provider.name, await prometheus(provider, logger));
+    else providers.set(provider.name, await datadog(provider, logger));
+  }
   const metrics = new MetricsRouter(providers);
   const ports = new Map<string, StagePorts>();
   for (const provider of config.cloudProviders) {
@@ -247,6 +249,26 @@ function cloudwatch(provider: CloudWatchProviderConfig): Metrics {
     albDimensions: new AlbDimensionResolver(clients.elbv2),
     clock: systemClock,
     ...(provider.lagMs !== undefined ? { lagMs: provider.lagMs } : {}),
+  });
+}
+
+async function prometheus(provider: PrometheusProviderConfig, logger: Logger): Promise<Metrics> {
+  const { basicAuth, bearerToken } = provider;
+  return new PrometheusMetrics({
+    address: provider.address,
+    headers: provider.headers,
+    ...(basicAuth
+      ? {
+          basicAuth: {
+            username: await readSecret(basicAuth.username),
+            password: await readSecret(basicAuth.password),
+          },
+        }
+      : {}),
+    ...(bearerToken ? { bearerToken: await readSecret(bearerToken) } : {}),
+    ...(provider.lagMs !== undefined ? { lagMs: provider.lagMs } : {}),
+    clock: systemClock,
+    logger: logger.child({ component: "prometheus", provider: provider.name }),
   });
 }
 

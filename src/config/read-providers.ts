@@ -1,7 +1,7 @@
 /**
  * kanaria.yaml `cloudProviders` and `analysisProviders`, in PipeCD's piped shape (`name`, `type`,
- * `config`). Kanaria deploys to ECS and analyses with Datadog or CloudWatch; any other type is refused
- * by name.
+ * `config`). Kanaria deploys to ECS and analyses with Datadog, CloudWatch or Prometheus
+ * (read-prometheus-provider.ts); any other type is refused by name.
  */
 import type { z } from "zod";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
@@ -15,6 +15,7 @@ import {
   providerEnvelope,
 } from "./kanaria-schema.js";
 import type { YamlDocument } from "./load-yaml-document.js";
+import { readPrometheusProvider } from "./read-prometheus-provider.js";
 import type {
   AnalysisProviderConfig,
   CloudWatchProviderConfig,
@@ -103,8 +104,13 @@ export function readAnalysisProviders(
   const list: ProviderList<AnalysisProviderConfig> = { providers: [], names: [] };
   for (const [i, entry] of raw.entries()) {
     const where: FieldPath = ["analysisProviders", i];
-    const envelope = readEnvelope(entry, where, ["DATADOG", "CLOUDWATCH"], "analysis", list.names, ctx);
+    const envelope = readEnvelope(entry, where, ANALYSIS_TYPES, "analysis", list.names, ctx);
     if (!envelope) continue;
+    if (envelope.type === "PROMETHEUS") {
+      const prometheus = readPrometheusProvider(envelope.name, envelope.config, where, ctx);
+      if (prometheus) list.providers.push(prometheus);
+      continue;
+    }
     const configAt = { doc: ctx.doc, path: [...where, "config"] };
     if (envelope.type === "CLOUDWATCH") {
       const config = parseAt(cloudwatchProviderConfigSchema, envelope.config ?? {}, configAt, ctx.sink);
@@ -125,6 +131,9 @@ export function readAnalysisProviders(
   }
   return list;
 }
+
+/** The `analysisProviders` types Kanaria reads. */
+const ANALYSIS_TYPES: readonly string[] = ["DATADOG", "CLOUDWATCH", "PROMETHEUS"];
 
 function readEnvelope(
   entry: unknown,
@@ -150,7 +159,7 @@ function readEnvelope(
     const upper = envelope.type.toUpperCase();
     const message = supported.includes(upper)
       ? `must be ${upper} (types are upper case)`
-      : `Kanaria supports only ${supported.join(" and ")} ${what} providers (got ${envelope.type})`;
+      : `Kanaria supports only ${supported.join(" or ")} ${what} providers (got ${envelope.type})`;
     ctx.sink.error(ctx.doc, [...where, "type"], message);
     return undefined;
   }

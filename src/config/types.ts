@@ -75,8 +75,25 @@ export interface CloudWatchProviderConfig {
   lagMs?: number;
 }
 
-/** An `analysisProviders` entry, by type. */
-export type AnalysisProviderConfig = DatadogProviderConfig | CloudWatchProviderConfig;
+/** `type: PROMETHEUS` (config/read-prometheus-provider.ts); secrets are files, never values. */
+export interface PrometheusProviderConfig {
+  name: string;
+  type: "PROMETHEUS";
+  /** The server's base URL, path prefix included. */
+  address: string;
+  basicAuth?: { username: SecretSource; password: SecretSource };
+  bearerToken?: SecretSource;
+  /** Sent with every query (a tenant header); never Authorization. */
+  headers: Record<string, string>;
+  /** `lag:` — each query window ends this far before now. Default 30 s (providers/prometheus). */
+  lagMs?: number;
+}
+
+/** An `analysisProviders` entry, by `type`. */
+export type AnalysisProviderConfig =
+  | DatadogProviderConfig
+  | CloudWatchProviderConfig
+  | PrometheusProviderConfig;
 
 export interface KanariaConfig {
   /** Absolute path of kanaria.yaml. */

@@ -49,11 +49,11 @@ describe("kanaria.yaml problems", () => {
       appLoads: true,
     },
     {
-      name: "a Prometheus analysis provider",
+      name: "an analysis provider type Kanaria does not read",
       yaml: lines(
         PROVIDERS,
         "  - name: prom",
-        "    type: PROMETHEUS",
+        "    type: STACKDRIVER",
         "    config: {address: http://prom:9090}",
         "apps: [{dir: ./apps/web}]",
       ),
@@ -64,7 +64,9 @@ describe("kanaria.yaml problems", () => {
           col: 11,
           severity: "error",
           path: "analysisProviders[1].type",
-          words: ["Kanaria supports only DATADOG and CLOUDWATCH analysis providers (got PROMETHEUS)"],
+          words: [
+            "Kanaria supports only DATADOG or CLOUDWATCH or PROMETHEUS analysis providers (got STACKDRIVER)",
+          ],
         },
       ],
       configLoads: false,
