@@ -100,7 +100,12 @@ export async function startSandboxStack(options: SandboxStackOptions): Promise<S
       versions: { [SANDBOX_BAD_VERSION]: { errorRate: 0.05 } },
     },
   });
-  const datadog = await startSandboxDatadog({ source: cloud.metrics, clock });
+  // The keys written to dd-api-key and dd-app-key below; a wrong one gets Datadog's 403.
+  const datadog = await startSandboxDatadog({
+    source: cloud.metrics,
+    clock,
+    keys: { apiKey: "sandbox", applicationKey: "sandbox" },
+  });
   const prometheus = await startSandboxPrometheus({ source: cloud.metrics, clock });
   const apps = Array.from({ length: appCount }, (_, index) =>
     cloud.seedApp({

@@ -33,6 +33,7 @@ import { DatadogMetrics } from "../providers/datadog/datadog-metrics.js";
 import { MetricsRouter } from "../providers/metrics-router.js";
 import { PrometheusMetrics } from "../providers/prometheus/prometheus-metrics.js";
 import { openStore, type Store } from "../store/store.js";
+import { analysisProviders } from "./analysis-providers.js";
 import type { CliIo } from "./cli-io.js";
 import { compactHeap } from "./compact-heap.js";
 import { type Bot, startBot } from "./start-bot.js";
@@ -218,13 +219,7 @@ async function slackSecrets(config: KanariaConfig): Promise<SlackSecrets> {
 
 /** Per cloud provider, the AWS ports; every app's metrics go through one router over the Datadog providers. */
 async function awsPorts(config: KanariaConfig, logger: Logger): Promise<(app: string) => StagePorts> {
-  const providers = new Map<string, Metrics>();
-  for (const provider of config.analysisProviders) {
-    if (provider.type === "CLOUDWATCH") providers.set(provider.name, cloudwatch(provider));
-    else if (provider.type === "PROMETHEUS") providers.set(provider.name, await prometheus(provider, logger));
-    else providers.set(provider.name, await datadog(provider, logger));
-  }
-  const metrics = new MetricsRouter(providers);
+  const metrics = new MetricsRouter(await analysisProviders(config, logger));
   const ports = new Map<string, StagePorts>();
   for (const provider of config.cloudProviders) {
     const clients = createAwsClients(provider);
@@ -240,52 +235,4 @@ async function awsPorts(config: KanariaConfig, logger: Logger): Promise<(app: st
     if (!selected) throw new KanariaError("NO_CLOUD_PROVIDER", `no cloud provider for app ${app}`);
     return selected;
   };
-}
-
-function cloudwatch(provider: CloudWatchProviderConfig): Metrics {
-  const clients = createCloudWatchClients(provider);
-  return new CloudWatchMetrics({
-    cloudwatch: clients.cloudwatch,
-    albDimensions: new AlbDimensionResolver(clients.elbv2),
-    clock: systemClock,
-    ...(provider.lagMs !== undefined ? { lagMs: provider.lagMs } : {}),
-  });
-}
-
-async function prometheus(provider: PrometheusProviderConfig, logger: Logger): Promise<Metrics> {
-  const { basicAuth, bearerToken } = provider;
-  return new PrometheusMetrics({
-    address: provider.address,
-    headers: provider.headers,
-    ...(basicAuth
-      ? {
-          basicAuth: {
-            username: await readSecret(basicAuth.username),
-            password: await readSecret(basicAuth.password),
-          },
-        }
-      : {}),
-    ...(bearerToken ? { bearerToken: await readSecret(bearerToken) } : {}),
-    ...(provider.lagMs !== undefined ? { lagMs: provider.lagMs } : {}),
-    clock: systemClock,
-    logger: logger.child({ component: "prometheus", provider: provider.name }),
-  });
-}
-
-async function datadog(provider: DatadogProviderConfig, logger: Logger): Promise<Metrics> {
-  if (!provider.apiKey || !provider.applicationKey) {
-    throw new KanariaError(
-      "DATADOG_KEYS_MISSING",
-      `analysis provider ${provider.name} needs apiKeyFile and applicationKeyFile (or apiKey/applicationKey: {env: …})`,
-    );
-  }
-  return new DatadogMetrics({
-    apiKey: await readSecret(provider.apiKey),
-    applicationKey: await readSecret(provider.applicationKey),
-    site: provider.site,
-    ...(provider.baseUrl ? { baseUrl: provider.baseUrl } : {}),
-    ...(provider.lagMs !== undefined ? { lagMs: provider.lagMs } : {}),
-    clock: systemClock,
-    logger: logger.child({ component: "datadog", provider: provider.name }),
-  });
 }

@@ -18,6 +18,7 @@ const BOT_TOKEN = "xoxb-online-check";
 
 interface Setup {
   dir: string;
+  stack: Awaited<ReturnType<typeof startSandboxStack>>;
   out: string[];
   close(): Promise<void>;
   run(env?: Record<string, string>): Promise<number>;
@@ -62,6 +63,7 @@ async function setUp(botScopes?: readonly string[]): Promise<Setup> {
   const out: string[] = [];
   return {
     dir,
+    stack,
     out,
     async close() {
       await stack.close();
@@ -124,6 +126,26 @@ describe("kanaria check-config --online", () => {
     const line = setup.out.find((l) => l.startsWith("error: app web:"));
     expect(line).toMatch(/^error: app web: DescribeClusters failed \(after 2 attempts\): ECONNREFUSED: /);
     expect(setup.out.at(-1)).toBe("online: 1 error, 0 warnings");
+  });
+
+  it("probes every analysis provider with a read-only query, and names the one that refuses", async () => {
+    setup = await setUp();
+    writeFileSync(join(setup.dir, "dd-api-key"), "not-the-key\n");
+    expect(await setup.run()).toBe(1);
+    const refused = setup.out.filter((l) => l.includes("analysis provider"));
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatch(
+      /^error: analysis provider "datadog" \(DATADOG\): a read-only test query failed: .*403/,
+    );
+  });
+
+  it("names the permission CloudWatch refuses", async () => {
+    setup = await setUp();
+    setup.stack.cloud.cloudwatchAccess.deny("GetMetricData");
+    expect(await setup.run()).toBe(1);
+    expect(setup.out.find((l) => l.includes('analysis provider "cloudwatch"'))).toMatch(
+      /^error: analysis provider "cloudwatch" \(CLOUDWATCH\): a read-only test query failed: .*cloudwatch:GetMetricData/,
+    );
   });
 
   it("does not go online while the offline check has errors", async () => {
