@@ -15,6 +15,8 @@ export type Logger = pino.Logger;
 export const LOG_FORMATS = ["json", "pretty"] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
+const SECRET_KEYS = ["token", "botToken", "signingSecret", "appToken", "apiKey", "applicationKey", "secret"];
+
 export interface LoggerOptions {
   level?: string;
   name?: string;
@@ -36,15 +38,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     name: options.name ?? "kanaria",
     level: options.level ?? "info",
     redact: {
-      paths: [
-        "*.token",
-        "*.botToken",
-        "*.signingSecret",
-        "*.appToken",
-        "*.apiKey",
-        "*.applicationKey",
-        "*.secret",
-      ],
+      // At the top of a logged object and one level down.
+      paths: SECRET_KEYS.flatMap((key) => [key, `*.${key}`]),
       censor: "[redacted]",
     },
   };
