@@ -24,4 +24,4 @@ const code = await runCli(process.argv.slice(2), {
 process.exitCode = code;
 // A command that returned is done: a socket or timer still open (a hung AWS call `serve` gave up on at
 // its stop deadline) must not keep the process alive. Unref'd, so a clean exit is not delayed.
-setTimeout(() => process.exit(code), 1_000).unref();
+setTimeout(() => process.exit(code), 250).unref();
