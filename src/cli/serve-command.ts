@@ -45,7 +45,7 @@ import { openStore, type Store } from "../store/store.js";
 import type { CliIo } from "./cli-io.js";
 import { compactHeap } from "./compact-heap.js";
 import { type Bot, startBot } from "./start-bot.js";
-import { realTimers, type StopTimers, stopWithin } from "./stop-within.js";
+import { realTimers, stopWithin } from "./stop-within.js";
 
 /**
  * How long a graceful stop may take before serve gives up waiting: ECS sends SIGKILL 30 s after SIGTERM
@@ -59,10 +59,6 @@ export interface ServeOptions {
   sandbox?: { channel: string };
   /** `--log-format`; default: pretty when stdout is a terminal, JSON otherwise. */
   logFormat?: LogFormat;
-  /** The stop's timers (tests pass their own to reach the deadline without waiting). */
-  stopTimers?: StopTimers;
-  /** The graceful stop's budget in ms (default SHUTDOWN_BUDGET_MS). */
-  shutdownBudgetMs?: number;
 }
 
 interface SlackSecrets {
@@ -158,6 +154,8 @@ export async function serve(
     }
     throw error;
   }
+  // Before the engine starts: what the resumed deployments do from here on is counted.
+  metrics.attach(storeFacts(store), lease.holder);
   try {
     bot = await startBot(
       {
@@ -181,7 +179,6 @@ export async function serve(
     io.err(`kanaria serve: could not start the Slack app: ${(error as Error).message}`);
     return 1;
   }
-  metrics.attach(storeFacts(store), lease.holder);
   let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   try {
     metricsServer = await exposeMetrics(bot, metrics, world.config);
@@ -207,10 +204,10 @@ export async function serve(
       : "kanaria serve: V8 heap policy as the node command line chose.",
   );
   const failure = await Promise.race([until.then(() => undefined), lost]);
-  const stopped = await stopGracefully(bot, { store, lease, sandbox, metricsServer, logger }, options);
+  const stopped = await stopGracefully(bot, { store, lease, sandbox, metricsServer, logger });
   if (!stopped.ok) {
     io.err(
-      `kanaria serve: the stop did not finish within ${(options.shutdownBudgetMs ?? SHUTDOWN_BUDGET_MS) / 1000} s ` +
+      `kanaria serve: the stop did not finish within ${SHUTDOWN_BUDGET_MS / 1000} s ` +
         `(still waiting for ${stopped.pending}); released the lease and closed the database. ` +
         "Unfinished deployments resume from their last saved step at the next start.",
     );
@@ -242,7 +239,6 @@ async function stopGracefully(
     metricsServer: { close(): Promise<void> } | undefined;
     logger: Logger;
   },
-  options: ServeOptions,
 ): Promise<{ ok: true } | { ok: false; pending: string }> {
   const { logger } = held;
   logger.info("stopping: no more Slack requests; letting the steps in flight finish");
@@ -254,8 +250,8 @@ async function stopGracefully(
       { name: "the metrics server", run: async () => held.metricsServer?.close() },
       { name: "the lease and the database", run: () => shutdown(held.store, held.lease, held.sandbox) },
     ],
-    options.shutdownBudgetMs ?? SHUTDOWN_BUDGET_MS,
-    options.stopTimers ?? realTimers,
+    SHUTDOWN_BUDGET_MS,
+    realTimers,
     (step, error) => logger.error({ err: error, step }, "a stop step failed; going on with the next"),
   );
   if (!outcome.ok) {

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/run-cli.js";
 import { MAIN, startKanaria } from "./serve-child.js";
 
 const REPO = join(import.meta.dirname, "../..");
@@ -83,10 +84,17 @@ describe("kanaria serve's output when it cannot start", () => {
   }, 60_000);
 
   it("refuses an unknown --log-format with its usage", async () => {
-    const serve = startKanaria(["serve", "--config", config, "--log-format", "xml"], ENV);
-    expect(await serve.exited).toBe(2);
-    expect(serve.stderr()[0]).toBe('kanaria serve: --log-format must be json or pretty, not "xml"');
-  }, 60_000);
+    const err: string[] = [];
+    const code = await runCli(["serve", "--config", config, "--log-format", "xml"], {
+      out: () => {},
+      err: (line) => err.push(line),
+      cwd: dir,
+      env: ENV,
+      stopSignal: () => new Promise(() => {}),
+    });
+    expect(code).toBe(2);
+    expect(err[0]).toBe('kanaria serve: --log-format must be json or pretty, not "xml"');
+  });
 
   const hasScript = spawnSync("script", ["--version"]).status === 0;
   it.skipIf(!hasScript)(
