@@ -62,7 +62,7 @@ export class AckThreadReceiver implements Receiver {
     this.app = app;
   }
 
-  /** `/metrics` answers with what `source` gives (rendered on this thread, at each scrape). */
+  /** `/metrics` answers with what `source` gives, rendered on the main thread at each scrape. */
   serveMetrics(source: () => Promise<{ contentType: string; text: string }>): void {
     this.metrics = source;
   }
