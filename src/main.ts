@@ -2,14 +2,26 @@
 /** The `kanaria` executable: wiring only. */
 import { runCli } from "./cli/run-cli.js";
 
+// The AWS SDK prints a 9-line NodeVersionSupportWarning on every run under Node 20 (it checks, at each
+// client's construction, this variable, its documented switch). Kanaria's own README states which Node
+// versions it supports; the SDK's notice is not for Kanaria's users. Set here, before any client is
+// built, rather than read: only config/ reads the environment. An explicit value a user set is kept.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const code = await runCli(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   cwd: process.cwd(),
+  stdoutIsTTY: process.stdout.isTTY === true,
+  // Kept listening after the first signal: a second Ctrl-C during the stop must not kill the process
+  // before it released its lease (the stop is bounded; see serve-command.ts).
   stopSignal: () =>
     new Promise<void>((resolve) => {
-      process.once("SIGINT", () => resolve());
-      process.once("SIGTERM", () => resolve());
+      process.on("SIGINT", () => resolve());
+      process.on("SIGTERM", () => resolve());
     }),
 });
 process.exitCode = code;
+// A command that returned is done: a socket or timer still open (a hung AWS call `serve` gave up on at
+// its stop deadline) must not keep the process alive. Unref'd, so a clean exit is not delayed.
+setTimeout(() => process.exit(code), 250).unref();

@@ -12,6 +12,8 @@ import type {
 import { KanariaError } from "../domain/kanaria-error.js";
 import type { Logger } from "../engine/logger.js";
 import { systemClock } from "../engine/system-clock.js";
+import type { CallObserver } from "../metrics/call-observer.js";
+import { observedFetch, urlPath } from "../metrics/observed-fetch.js";
 import type { Metrics } from "../ports.js";
 import { AlbDimensionResolver } from "../providers/cloudwatch/alb-dimensions.js";
 import { createCloudWatchClients } from "../providers/cloudwatch/cloudwatch-clients.js";
@@ -19,15 +21,17 @@ import { CloudWatchMetrics } from "../providers/cloudwatch/cloudwatch-metrics.js
 import { DatadogMetrics } from "../providers/datadog/datadog-metrics.js";
 import { PrometheusMetrics } from "../providers/prometheus/prometheus-metrics.js";
 
+/** `observer` counts the providers' HTTP calls for /metrics (Datadog's, through its fetch). */
 export async function analysisProviders(
   config: KanariaConfig,
   logger: Logger,
+  observer?: CallObserver,
 ): Promise<Map<string, Metrics>> {
   const providers = new Map<string, Metrics>();
   for (const provider of config.analysisProviders) {
     if (provider.type === "CLOUDWATCH") providers.set(provider.name, cloudwatch(provider));
     else if (provider.type === "PROMETHEUS") providers.set(provider.name, await prometheus(provider, logger));
-    else providers.set(provider.name, await datadog(provider, logger));
+    else providers.set(provider.name, await datadog(provider, logger, observer));
   }
   return providers;
 }
@@ -62,7 +66,11 @@ async function prometheus(provider: PrometheusProviderConfig, logger: Logger): P
   });
 }
 
-async function datadog(provider: DatadogProviderConfig, logger: Logger): Promise<Metrics> {
+async function datadog(
+  provider: DatadogProviderConfig,
+  logger: Logger,
+  observer: CallObserver | undefined,
+): Promise<Metrics> {
   if (!provider.apiKey || !provider.applicationKey) {
     throw new KanariaError(
       "DATADOG_KEYS_MISSING",
@@ -76,6 +84,9 @@ async function datadog(provider: DatadogProviderConfig, logger: Logger): Promise
     ...(provider.baseUrl ? { baseUrl: provider.baseUrl } : {}),
     ...(provider.lagMs !== undefined ? { lagMs: provider.lagMs } : {}),
     clock: systemClock,
+    ...(observer
+      ? { fetch: observedFetch((url: string, init) => fetch(url, init), "datadog", urlPath, observer) }
+      : {}),
     logger: logger.child({ component: "datadog", provider: provider.name }),
   });
 }

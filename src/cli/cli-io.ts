@@ -9,6 +9,8 @@ export interface CliIo {
   env?: Env;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); long-running commands await it. */
   stopSignal(): Promise<void>;
+  /** Whether stdout is a terminal (readable logs there, JSON elsewhere); false when left out. */
+  stdoutIsTTY?: boolean;
 }
 
 /** A usage mistake: printed with the command's usage, exit code 2. */

@@ -12,6 +12,7 @@ import { type Env, readSecret } from "../config/read-secret.js";
 import { closestNames } from "../domain/closest-names.js";
 import { KanariaError } from "../domain/kanaria-error.js";
 import { formatFinding } from "../domain/online-finding.js";
+import { LOG_FORMATS, type LogFormat } from "../engine/logger.js";
 import { openStore } from "../store/store.js";
 import { checkOnline } from "./check-online.js";
 import { type CliIo, UsageError } from "./cli-io.js";
@@ -136,9 +137,16 @@ const COMMANDS: Command[] = [
       "Runs until SIGINT or SIGTERM. Only one serve may drive a database.\n" +
       "--sandbox: your real Slack app (kanaria.yaml's slack section) with the embedded sandbox instead of AWS and\n" +
       "Datadog: one app, web, deployable from --channel (a channel id the bot is in). v3 answers 5% errors.\n" +
-      "Without a kanaria.yaml there, --sandbox takes the Slack secrets from SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.",
-    options: { ...CONFIG_OPTION, sandbox: { type: "boolean" }, channel: { type: "string" } },
+      "Without a kanaria.yaml there, --sandbox takes the Slack secrets from SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.\n" +
+      "--log-format json|pretty: the operators' log format (default: pretty on a terminal, JSON otherwise).",
+    options: {
+      ...CONFIG_OPTION,
+      sandbox: { type: "boolean" },
+      channel: { type: "string" },
+      "log-format": { type: "string" },
+    },
     async run(args, io) {
+      const logFormat = logFormatOption(args.values["log-format"]);
       const channel = typeof args.values.channel === "string" ? args.values.channel : undefined;
       if (args.values.sandbox === true && !channel)
         throw new UsageError("--sandbox needs --channel <channel id>");
@@ -160,7 +168,10 @@ const COMMANDS: Command[] = [
         }
       }
       const loaded = await loadConfig(file, { ...envOf(io), checkSecrets: true, missingAsEmpty: standIn });
-      return serve(loaded, io, io.stopSignal(), channel ? { sandbox: { channel } } : {});
+      return serve(loaded, io, io.stopSignal(), {
+        ...(channel ? { sandbox: { channel } } : {}),
+        ...(logFormat ? { logFormat } : {}),
+      });
     },
   },
   {
@@ -274,6 +285,14 @@ async function storePath(args: ParsedArgs, io: CliIo): Promise<string | undefine
   io.err(`cannot find the database: ${file} does not load. Fix it, or name the database with --db.`);
   for (const line of check.lines) io.err(line);
   return undefined;
+}
+
+/** `--log-format`'s value, checked. */
+function logFormatOption(value: string | boolean | undefined): LogFormat | undefined {
+  if (value === undefined || value === true) return undefined;
+  const format = LOG_FORMATS.find((f) => f === value);
+  if (!format) throw new UsageError(`--log-format must be json or pretty, not "${value}"`);
+  return format;
 }
 
 /** The environment a test gave the CLI, as config/'s option; none = config/ reads the real environment. */

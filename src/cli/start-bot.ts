@@ -11,6 +11,7 @@ import type { AppConfig } from "../domain/app-config.js";
 import { Engine } from "../engine/engine.js";
 import type { Logger } from "../engine/logger.js";
 import type { StagePorts } from "../engine/stage-executor.js";
+import type { CallObserver } from "../metrics/call-observer.js";
 import type { Clock } from "../ports.js";
 import { chartRenderer } from "../slack/chart-renderer.js";
 import { createSlackApp, type SlackApp } from "../slack/slack-app.js";
@@ -36,6 +37,8 @@ export interface BotOptions {
    * receives nothing from Slack any more, and the caller must stop it rather than run on half alive.
    */
   onReceiverFailure?: (error: Error) => void;
+  /** Counts and times the Slack Web API calls (`serve`'s /metrics). */
+  callObserver?: CallObserver;
 }
 
 export interface Bot {
@@ -63,6 +66,7 @@ export async function startBot(options: BotOptions, port: number): Promise<Bot> 
       ...(options.slack.appToken ? { appToken: options.slack.appToken } : {}),
       ...(options.slack.apiUrl ? { apiUrl: options.slack.apiUrl } : {}),
       ...(options.onReceiverFailure ? { onReceiverFailure: options.onReceiverFailure } : {}),
+      ...(options.callObserver ? { callObserver: options.callObserver } : {}),
       logger,
     },
     ({ client, queue, home }) => {

@@ -158,6 +158,7 @@ export const topLevelSchema = closedObject({
   analysisTemplateFiles: z.array(z.string().min(1)).optional(),
   apps: z.array(z.unknown()).optional(),
   freezes: z.array(z.unknown()).optional(),
+  metrics: z.unknown().optional(),
 });
 
 /** Keys people bring from PipeCD's piped config that Kanaria names or handles differently. */

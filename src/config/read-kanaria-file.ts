@@ -10,6 +10,7 @@ import { slackSchema, storeSchema, TOP_LEVEL_HINTS, topLevelSchema } from "./kan
 import type { YamlDocument } from "./load-yaml-document.js";
 import { type AppEntryDraft, readAppEntry } from "./read-app-entry.js";
 import { type FreezeAppRef, readFreezes } from "./read-freezes.js";
+import { readMetricsSettings } from "./read-metrics-settings.js";
 import { readAnalysisProviders, readCloudProviders, type SecretResolver } from "./read-providers.js";
 import type { KanariaConfig, SecretSource, SlackSettings } from "./types.js";
 import { type Origin, parseAt, parseFields, rejectKeys } from "./zod-issues.js";
@@ -87,6 +88,7 @@ export async function readKanariaFile(doc: YamlDocument, sink: DiagnosticSink): 
   }));
 
   const freezes = readFreezes(top.freezes ?? [], doc, sink);
+  const metrics = readMetricsSettings(doc, top.metrics, sink);
 
   const apps = top.apps ?? [];
   if (apps.length === 0) {
@@ -111,6 +113,7 @@ export async function readKanariaFile(doc: YamlDocument, sink: DiagnosticSink): 
           analysisProviders: analysis.providers,
           store: { path: storePath },
           freezes: freezes.freezes,
+          ...(metrics?.port !== undefined ? { metrics } : {}),
         }
       : undefined;
   return {

@@ -3,9 +3,11 @@
  * passed validation: durations are milliseconds, percentages are numbers 0–100, defaults are filled in,
  * references (providers, templates) are resolved. The rest of the code trusts these types.
  */
+
 import type { AppConfig } from "../domain/app-config.js";
 import type { AppEntry } from "../domain/app-entry.js";
 import type { FreezeWindow } from "../domain/freeze-window.js";
+import type { MetricsSettings } from "./read-metrics-settings.js";
 
 /** Where a problem was found, precise enough for an editor to jump to. Lines and columns are 1-based. */
 export interface SourcePosition {
@@ -105,6 +107,8 @@ export interface KanariaConfig {
   apps: AppEntry[];
   /** In the order written; empty when kanaria.yaml has no `freezes:`. */
   freezes: FreezeWindow[];
+  /** kanaria.yaml's `metrics:` section (read-metrics-settings.ts); absent when the file has none. */
+  metrics?: MetricsSettings;
 }
 
 /** The outcome of loading: whatever could be loaded, plus every problem found. Never throws on bad input. */

@@ -18,7 +18,7 @@ import type { Worker } from "node:worker_threads";
 import type { App, Receiver } from "@slack/bolt";
 import type { Logger } from "../engine/logger.js";
 import { startModuleWorker } from "../module-worker.js";
-import type { AckWorkerCommand, AckWorkerData, AckWorkerMessage } from "./ack-worker.js";
+import type { AckWorkerCommand, AckWorkerData, AckWorkerMessage, MetricsAnswer } from "./ack-worker.js";
 
 export interface AckThreadReceiverOptions {
   signingSecret: string;
@@ -51,6 +51,8 @@ export class AckThreadReceiver implements Receiver {
   /** Callers of `injectCrash` waiting for the outcome. */
   private recovery: { resolve: (port: number) => void; reject: (error: Error) => void }[] = [];
   private readonly log: Logger;
+  /** What `/metrics` serves; none until `serveMetrics` is called (404). */
+  private metrics: (() => Promise<{ contentType: string; text: string }>) | undefined;
 
   constructor(private readonly options: AckThreadReceiverOptions) {
     this.log = options.logger.child({ component: "slack-receiver" });
@@ -58,6 +60,11 @@ export class AckThreadReceiver implements Receiver {
 
   init(app: App): void {
     this.app = app;
+  }
+
+  /** `/metrics` answers with what `source` gives, rendered on the main thread at each scrape. */
+  serveMetrics(source: () => Promise<{ contentType: string; text: string }>): void {
+    this.metrics = source;
   }
 
   /** Listens on `port` (0: any free port) and resolves with the port bound. */
@@ -187,8 +194,24 @@ export class AckThreadReceiver implements Receiver {
       case "log":
         this.log[message.level](message.message);
         return;
+      case "metrics":
+        void this.scrape().then((answer) =>
+          worker.postMessage({ type: "metrics", id: message.id, answer } satisfies AckWorkerCommand),
+        );
+        return;
       default:
         return;
+    }
+  }
+
+  private async scrape(): Promise<MetricsAnswer> {
+    if (!this.metrics) return { status: 404, contentType: "text/plain", body: "no metrics here\n" };
+    try {
+      const { contentType, text } = await this.metrics();
+      return { status: 200, contentType, body: text };
+    } catch (error) {
+      this.log.error({ err: error }, "rendering /metrics failed");
+      return { status: 500, contentType: "text/plain", body: "rendering the metrics failed\n" };
     }
   }
 

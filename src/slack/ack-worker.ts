@@ -10,6 +10,9 @@
  *
  * `/healthz` answers 200 only when the main thread answers a ping within `healthTimeoutMs`: a receiver
  * that acks while the engine is stuck is not healthy.
+ *
+ * `/metrics` (Prometheus) asks the main thread for the registry's text over the same channel: the
+ * metrics live there, and a scrape waits for the main thread without holding any ack.
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -32,6 +35,7 @@ export type AckWorkerMessage =
   | { type: "failed"; error: string }
   | { type: "event"; body: Record<string, unknown>; retryNum?: number; retryReason?: string }
   | { type: "ping"; id: number }
+  | { type: "metrics"; id: number }
   | { type: "log"; level: "debug" | "info" | "warn" | "error"; message: string }
   | { type: "stopped" };
 
@@ -39,7 +43,18 @@ export type AckWorkerMessage =
  * Main thread → worker. `crash` is a test hook: the thread dies of an uncaught error, as it would of a
  * bug, so that the main thread's recovery can be tested (AckThreadReceiver.injectCrash).
  */
-export type AckWorkerCommand = { type: "pong"; id: number } | { type: "stop" } | { type: "crash" };
+export type AckWorkerCommand =
+  | { type: "pong"; id: number }
+  | { type: "stop" }
+  | { type: "crash" }
+  | { type: "metrics"; id: number; answer: MetricsAnswer };
+
+/** The main thread's answer to a scrape: the exposition text, or why there is none. */
+export interface MetricsAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
 
 const ENDPOINT = "/slack/events";
 const port = parentPort;
@@ -66,6 +81,28 @@ function mainThreadAnswers(): Promise<boolean> {
   });
 }
 
+const scrapes = new Map<number, (answer: MetricsAnswer) => void>();
+
+/** The metrics text from the main thread, or a 503 when it does not answer within the health timeout. */
+function metricsFromMainThread(): Promise<MetricsAnswer> {
+  return new Promise((resolve) => {
+    const id = nextPing++;
+    const timer = setTimeout(() => {
+      scrapes.delete(id);
+      resolve({
+        status: 503,
+        contentType: "text/plain",
+        body: `the bot's main thread did not answer within ${data.healthTimeoutMs} ms\n`,
+      });
+    }, data.healthTimeoutMs);
+    scrapes.set(id, (answer) => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+    send({ type: "metrics", id });
+  });
+}
+
 const receiver = new HTTPReceiver({
   signingSecret: data.signingSecret,
   endpoints: ENDPOINT,
@@ -81,6 +118,16 @@ const receiver = new HTTPReceiver({
           res.end(
             alive ? "ok\n" : `the bot's main thread did not answer within ${data.healthTimeoutMs} ms\n`,
           );
+        });
+      },
+    },
+    {
+      path: "/metrics",
+      method: ["GET"],
+      handler: (_req, res) => {
+        void metricsFromMainThread().then((answer) => {
+          res.writeHead(answer.status, { "content-type": answer.contentType });
+          res.end(answer.body);
         });
       },
     },
@@ -117,6 +164,11 @@ port.on("message", (command: AckWorkerCommand) => {
   if (command.type === "pong") {
     pings.get(command.id)?.();
     pings.delete(command.id);
+    return;
+  }
+  if (command.type === "metrics") {
+    scrapes.get(command.id)?.(command.answer);
+    scrapes.delete(command.id);
     return;
   }
   if (command.type === "crash") {

@@ -5,7 +5,11 @@
  *
  * Why: a Slack connection that is accepted and never answered would otherwise hold a channel's send
  * queue (and a click's answer) for as long as the socket lives.
+ *
+ * With a CallObserver, every request is also counted and timed (`serve`'s /metrics), per Web API method.
  */
+import type { CallObserver } from "../metrics/call-observer.js";
+import { observedFetch, slackOperation } from "../metrics/observed-fetch.js";
 
 /** Long enough for a chart upload on a slow link; short enough that a hung call frees its queue. */
 export const DEFAULT_SLACK_TIMEOUT_MS = 20_000;
@@ -15,10 +19,12 @@ export type FetchLike = (input: string | URL | Request, init?: RequestInit) => P
 export function boundedFetch(
   timeoutMs: number,
   fetchFn: FetchLike = (input, init) => fetch(input, init),
+  observer?: CallObserver,
 ): FetchLike {
+  const send = observer ? observedFetch(fetchFn, "slack", slackOperation, observer) : fetchFn;
   return (input, init) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return fetchFn(input, { ...init, signal });
+    return send(input, { ...init, signal });
   };
 }

@@ -11,6 +11,7 @@
 import { App, type AppOptions, type ButtonAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../engine/logger.js";
+import type { CallObserver } from "../metrics/call-observer.js";
 import type { MessagePayload } from "../views/block-kit.js";
 import { replyModal } from "../views/reply-modal.js";
 import { AckThreadReceiver } from "./ack-thread-receiver.js";
@@ -38,6 +39,8 @@ export interface SlackAppOptions {
   onReceiverFailure?: (error: Error) => void;
   /** Bound on each Web API call and response-URL post (default 20 s; see bounded-fetch.ts). */
   webTimeoutMs?: number;
+  /** Counts and times each Web API call and response-URL post (`serve`'s /metrics). */
+  callObserver?: CallObserver;
 }
 
 export interface SlackApp {
@@ -60,7 +63,7 @@ export function createSlackApp(
   const log = options.logger.child({ component: "slack" });
   const timeout = options.webTimeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
   // The client's own timeout names the failure; the bounded fetch also covers Bolt's respond().
-  const bounded = { timeout, fetch: boundedFetch(timeout) };
+  const bounded = { timeout, fetch: boundedFetch(timeout, undefined, options.callObserver) };
   const receiver = options.appToken
     ? undefined
     : new AckThreadReceiver({

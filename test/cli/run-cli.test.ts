@@ -130,7 +130,7 @@ describe("kanaria CLI", () => {
     const bogus = await cli(["serve", "--bogus"]);
     expect(bogus.code).toBe(2);
     expect(bogus.err.split("\n")[0]).toBe(
-      "kanaria serve: Unknown option '--bogus'; options: --config, --sandbox, --channel, --help",
+      "kanaria serve: Unknown option '--bogus'; options: --config, --sandbox, --channel, --log-format, --help",
     );
   });
 

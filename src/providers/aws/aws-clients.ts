@@ -17,6 +17,8 @@ import { ECSClient, type ECSClientConfig } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { fromIni } from "@aws-sdk/credential-providers";
 import type { EcsProviderConfig } from "../../config/types.js";
+import { observeAwsCalls } from "../../metrics/aws-call-middleware.js";
+import type { CallObserver } from "../../metrics/call-observer.js";
 import {
   DEFAULT_AWS_MAX_ATTEMPTS,
   type PerCallRetryOptions,
@@ -41,6 +43,8 @@ export interface AwsClientOptions {
   retry?: PerCallRetryOptions;
   /** Override the provider's (or the default) timeouts, in ms (tests use short ones). */
   timeouts?: { connectMs?: number; requestMs?: number };
+  /** Counts and times every call (`serve`'s /metrics). */
+  observer?: CallObserver;
 }
 
 export function createAwsClients(provider: EcsProviderConfig, options: AwsClientOptions = {}): AwsClients {
@@ -60,7 +64,7 @@ export function createAwsClients(provider: EcsProviderConfig, options: AwsClient
     },
     ...(credentials ? { credentials } : {}),
   };
-  return {
+  const clients = {
     // One strategy per client is enough: it keeps no state between calls.
     ecs: new ECSClient({
       ...common,
@@ -73,6 +77,11 @@ export function createAwsClients(provider: EcsProviderConfig, options: AwsClient
       ...(provider.endpoints.elbv2 ? { endpoint: provider.endpoints.elbv2 } : {}),
     }),
   };
+  if (options.observer) {
+    observeAwsCalls(clients.ecs, "aws.ecs", options.observer);
+    observeAwsCalls(clients.elbv2, "aws.elbv2", options.observer);
+  }
+  return clients;
 }
 
 /** Undefined = the SDK's default chain (env, shared config, SSO, container/instance roles). */
