@@ -21,7 +21,7 @@ import { CloudWatchMetrics } from "../providers/cloudwatch/cloudwatch-metrics.js
 import { DatadogMetrics } from "../providers/datadog/datadog-metrics.js";
 import { PrometheusMetrics } from "../providers/prometheus/prometheus-metrics.js";
 
-/** `observer` counts the providers' HTTP calls for /metrics (Datadog's, through its fetch). */
+/** `observer` counts the providers' calls for /metrics (an SDK middleware for CloudWatch, the fetch for the others). */
 export async function analysisProviders(
   config: KanariaConfig,
   logger: Logger,
@@ -29,15 +29,16 @@ export async function analysisProviders(
 ): Promise<Map<string, Metrics>> {
   const providers = new Map<string, Metrics>();
   for (const provider of config.analysisProviders) {
-    if (provider.type === "CLOUDWATCH") providers.set(provider.name, cloudwatch(provider));
-    else if (provider.type === "PROMETHEUS") providers.set(provider.name, await prometheus(provider, logger));
+    if (provider.type === "CLOUDWATCH") providers.set(provider.name, cloudwatch(provider, observer));
+    else if (provider.type === "PROMETHEUS")
+      providers.set(provider.name, await prometheus(provider, logger, observer));
     else providers.set(provider.name, await datadog(provider, logger, observer));
   }
   return providers;
 }
 
-function cloudwatch(provider: CloudWatchProviderConfig): Metrics {
-  const clients = createCloudWatchClients(provider);
+function cloudwatch(provider: CloudWatchProviderConfig, observer: CallObserver | undefined): Metrics {
+  const clients = createCloudWatchClients(provider, observer ? { observer } : {});
   return new CloudWatchMetrics({
     cloudwatch: clients.cloudwatch,
     albDimensions: new AlbDimensionResolver(clients.elbv2),
@@ -46,7 +47,11 @@ function cloudwatch(provider: CloudWatchProviderConfig): Metrics {
   });
 }
 
-async function prometheus(provider: PrometheusProviderConfig, logger: Logger): Promise<Metrics> {
+async function prometheus(
+  provider: PrometheusProviderConfig,
+  logger: Logger,
+  observer: CallObserver | undefined,
+): Promise<Metrics> {
   const { basicAuth, bearerToken } = provider;
   return new PrometheusMetrics({
     address: provider.address,
@@ -62,6 +67,9 @@ async function prometheus(provider: PrometheusProviderConfig, logger: Logger): P
     ...(bearerToken ? { bearerToken: await readSecret(bearerToken) } : {}),
     ...(provider.lagMs !== undefined ? { lagMs: provider.lagMs } : {}),
     clock: systemClock,
+    ...(observer
+      ? { fetch: observedFetch((url: string, init) => fetch(url, init), "prometheus", urlPath, observer) }
+      : {}),
     logger: logger.child({ component: "prometheus", provider: provider.name }),
   });
 }

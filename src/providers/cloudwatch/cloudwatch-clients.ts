@@ -8,6 +8,7 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { fromIni } from "@aws-sdk/credential-providers";
 import type { CloudWatchProviderConfig } from "../../config/types.js";
+import { observeAwsCalls } from "../../metrics/aws-call-middleware.js";
 import { type AwsClientOptions, createAwsClients, DEFAULT_AWS_TIMEOUTS } from "../aws/aws-clients.js";
 import { DEFAULT_AWS_MAX_ATTEMPTS, PerCallRetryStrategy } from "../aws/per-call-retry.js";
 
@@ -49,6 +50,7 @@ export function createCloudWatchClients(
     ...(credentials ? { credentials } : {}),
     ...(provider.endpoints.cloudwatch ? { endpoint: provider.endpoints.cloudwatch } : {}),
   });
+  if (options.observer) observeAwsCalls(cloudwatch, "aws.cloudwatch", options.observer);
   return { cloudwatch, elbv2 };
 }
 
