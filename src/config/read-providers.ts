@@ -159,7 +159,7 @@ function readEnvelope(
     const upper = envelope.type.toUpperCase();
     const message = supported.includes(upper)
       ? `must be ${upper} (types are upper case)`
-      : `Kanaria supports only ${supported.join(" or ")} ${what} providers (got ${envelope.type})`;
+      : `Kanaria supports only ${orList(supported)} ${what} providers (got ${envelope.type})`;
     ctx.sink.error(ctx.doc, [...where, "type"], message);
     return undefined;
   }
@@ -280,4 +280,9 @@ function cloudwatchProvider(
   }
   if (config.lag !== undefined) provider.lagMs = config.lag;
   return provider;
+}
+
+/** `A`, `A or B`, `A, B or C`. */
+function orList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
 }

@@ -65,7 +65,7 @@ describe("kanaria.yaml problems", () => {
           severity: "error",
           path: "analysisProviders[1].type",
           words: [
-            "Kanaria supports only DATADOG or CLOUDWATCH or PROMETHEUS analysis providers (got STACKDRIVER)",
+            "Kanaria supports only DATADOG, CLOUDWATCH or PROMETHEUS analysis providers (got STACKDRIVER)",
           ],
         },
       ],

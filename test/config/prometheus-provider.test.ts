@@ -186,7 +186,7 @@ describe("PROMETHEUS provider mistakes, at file:line:col", () => {
     );
     expect(got).toEqual([
       "kanaria.yaml:8:24 must be PROMETHEUS (types are upper case)",
-      "kanaria.yaml:9:22 Kanaria supports only DATADOG or CLOUDWATCH or PROMETHEUS analysis providers (got NEWRELIC)",
+      "kanaria.yaml:9:22 Kanaria supports only DATADOG, CLOUDWATCH or PROMETHEUS analysis providers (got NEWRELIC)",
     ]);
   });
 
