@@ -60,16 +60,11 @@ export async function runSandbox(
   } catch (error) {
     if ((error as { code?: unknown }).code !== "EADDRINUSE") throw error;
     io.err(
-      `kanaria sandbox: port ${port} or ${port + 1} is in use (another sandbox?): stop it, or start this one with --port <another>`,
+      `kanaria sandbox: port ${port}, ${port + 1} or ${port + 2} is in use (another sandbox?): stop it, or start this one with --port <another>`,
     );
     return 1;
   }
-  for (const line of describeSandbox(
-    cloud.ecsEndpoint,
-    cloud.elbv2Endpoint,
-    cloud.region,
-    cloud.seededApps(),
-  )) {
+  for (const line of describeSandbox(cloud, cloud.seededApps())) {
     io.out(line);
   }
   await io.stopSignal();
@@ -99,15 +94,15 @@ export function sandboxConfigOfKanariaYaml(
 }
 
 export function describeSandbox(
-  ecs: string,
-  elbv2: string,
-  region: string,
+  endpoints: { ecsEndpoint: string; elbv2Endpoint: string; cloudwatchEndpoint: string; region: string },
   apps: readonly SeededApp[],
 ): string[] {
+  const { ecsEndpoint: ecs, elbv2Endpoint: elbv2, cloudwatchEndpoint: cloudwatch, region } = endpoints;
   const lines = [
-    `kanaria sandbox: ECS at ${ecs}, ELBv2 at ${elbv2} (region ${region}). Any AWS credentials are accepted,`,
-    "e.g. AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox. Stop with Ctrl-C. The ports and ARNs stay the",
-    "same when it is restarted with the same config, so the lines below need to be written only once.",
+    `kanaria sandbox: ECS at ${ecs}, ELBv2 at ${elbv2}, CloudWatch at ${cloudwatch} (region ${region}).`,
+    "Any AWS credentials are accepted, e.g. AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox. Stop with",
+    "Ctrl-C. The ports and ARNs stay the same when it is restarted with the same config, so the lines below",
+    "need to be written only once.",
     "",
     "# kanaria.yaml",
     "cloudProviders:",

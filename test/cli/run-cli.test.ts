@@ -430,7 +430,7 @@ describe("kanaria sandbox", () => {
       const result = await cli(["sandbox", "--port", String(port)], temp(), Promise.resolve());
       expect(result.code).toBe(1);
       expect(result.err).toBe(
-        `kanaria sandbox: port ${port} or ${port + 1} is in use (another sandbox?): stop it, or start this one with --port <another>`,
+        `kanaria sandbox: port ${port}, ${port + 1} or ${port + 2} is in use (another sandbox?): stop it, or start this one with --port <another>`,
       );
     } finally {
       blocker.close();
