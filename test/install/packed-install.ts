@@ -14,7 +14,7 @@
  * depend on what was published since.
  */
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 
@@ -137,7 +137,7 @@ export function supplySqliteAddon(packageRoot: string): void {
  */
 export function installTarball(tarball: string, prefix: string, options: { compile: boolean }): string {
   const args = ["install", "-g", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", tarball];
-  if (!options.compile) args.push("--ignore-scripts");
+  args.push(options.compile ? "--allow-scripts=better-sqlite3" : "--ignore-scripts");
   const result = run("npm", args, { cwd: dirname(tarball) });
   if (result.status !== 0) {
     const hint = /ENOTCACHED/.test(result.stderr)
@@ -148,6 +148,24 @@ export function installTarball(tarball: string, prefix: string, options: { compi
   const root = join(prefix, "lib/node_modules/kanaria");
   if (!options.compile) supplySqliteAddon(root);
   return root;
+}
+
+/**
+ * The lockfile's packages that only the dev dependencies need (`"dev": true`), as paths below
+ * node_modules: none of them may be installed with the package.
+ */
+export function devOnlyPackages(): string[] {
+  const lock = JSON.parse(readFileSync(join(REPO, "package-lock.json"), "utf8")) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
+  return Object.entries(lock.packages)
+    .filter(([path, entry]) => path.startsWith("node_modules/") && entry.dev === true)
+    .map(([path]) => path.slice("node_modules/".length));
+}
+
+/** Which of the dev-only packages are installed below `packageRoot`. */
+export function installedDevPackages(packageRoot: string): string[] {
+  return devOnlyPackages().filter((path) => existsSync(join(packageRoot, "node_modules", path)));
 }
 
 /** The paths inside a tarball, without npm's `package/` prefix. */
