@@ -24,6 +24,7 @@ import {
   runOk,
   SLOW,
 } from "../install/packed-install.js";
+import { dockerIgnored } from "./docker-context.js";
 
 const MINUTES = 60_000;
 /** Each command starts Node and loads the package from disk; on a busy machine that takes a while. */
@@ -39,7 +40,8 @@ beforeAll(() => {
   // Other users must reach the tree: the read-only case runs kanaria-start as nobody.
   chmodSync(work, 0o755);
   const source = join(work, "src");
-  copyCheckout(source, !SLOW);
+  // The build context docker would send: .dockerignore applies.
+  copyCheckout(source, { linkNodeModules: !SLOW, ignored: dockerIgnored });
   target = join(work, "opt/kanaria");
   const env = childEnv({
     KANARIA_NPM_FLAGS: "--offline",

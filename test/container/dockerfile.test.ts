@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO } from "../install/packed-install.js";
+import { dockerIgnored } from "./docker-context.js";
 
 interface Instruction {
   keyword: string;
@@ -152,15 +153,7 @@ describe("the Dockerfile", () => {
 });
 
 describe(".dockerignore", () => {
-  const patterns = readFileSync(join(REPO, ".dockerignore"), "utf8")
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l !== "" && !l.startsWith("#"));
-  const ignored = (path: string) =>
-    patterns.some((p) => {
-      const regex = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}(/.*)?$`);
-      return regex.test(path);
-    });
+  const ignored = dockerIgnored;
 
   it("keeps the host's node_modules, build output and state out of the image", () => {
     for (const path of ["node_modules", "dist/src/main.js", ".git", "kanaria.db", "demo-output"]) {

@@ -16,7 +16,7 @@
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 export const SLOW = process.env.KANARIA_SLOW_TESTS === "1";
@@ -83,17 +83,27 @@ export function runOk(command: string, args: string[], options: RunOptions) {
 }
 
 /**
- * Copies the checkout (without node_modules, dist, .git, outputs) to `dest`, with node_modules linked
- * to this checkout's (unless `linkNodeModules` is false) so the build has its dev dependencies. Packing
- * the copy keeps the prepack hook's clean `dist/` from touching the checkout other tests run from.
+ * Copies the checkout (without node_modules, dist, .git, outputs, and whatever `ignored` says, given a
+ * path relative to the checkout) to `dest`, with node_modules linked to this checkout's (unless
+ * `linkNodeModules` is false) so the build has its dev dependencies. Packing the copy keeps the prepack
+ * hook's clean `dist/` from touching the checkout other tests run from.
  */
-export function copyCheckout(dest: string, linkNodeModules = true): void {
+export function copyCheckout(
+  dest: string,
+  options: { linkNodeModules?: boolean; ignored?: (path: string) => boolean } = {},
+): void {
+  const ignored = options.ignored ?? (() => false);
   mkdirSync(dest, { recursive: true });
   for (const entry of readdirSync(REPO)) {
-    if (NOT_COPIED.has(entry) || /\.db(-wal|-shm)?$/.test(entry)) continue;
-    cpSync(join(REPO, entry), join(dest, entry), { recursive: true });
+    if (NOT_COPIED.has(entry) || /\.db(-wal|-shm)?$/.test(entry) || ignored(entry)) continue;
+    cpSync(join(REPO, entry), join(dest, entry), {
+      recursive: true,
+      filter: (source) => !ignored(relative(REPO, source)),
+    });
   }
-  if (linkNodeModules) symlinkSync(join(REPO, "node_modules"), join(dest, "node_modules"), "dir");
+  if (options.linkNodeModules ?? true) {
+    symlinkSync(join(REPO, "node_modules"), join(dest, "node_modules"), "dir");
+  }
 }
 
 /** Packs a copy of the checkout in `work/checkout`; returns the tarball's path (in `work`). */
