@@ -46,6 +46,11 @@ export const deploymentContextSchema = z.object({
   taskDefinitionArn: z.string().optional(),
   /** The listener rules carrying the app's traffic, saved before the first weight change. */
   forwardRules: z.array(forwardRuleSchema).optional(),
+  /**
+   * What the clean start found and began to repair, saved before its first repair call: a process killed
+   * in the repair still reports it when it resumes (engine/clean-starts.ts).
+   */
+  cleanStartFound: z.array(z.string()).optional(),
 });
 
 export type DeploymentContext = z.output<typeof deploymentContextSchema>;

@@ -3,6 +3,7 @@
  * running owner of a task set, what a deployment's thread is told before its first stage, and the
  * check of every idle app when the engine starts.
  */
+import type { Deployment } from "../domain/deployment.js";
 import { isTerminalDeploymentStatus } from "../domain/status.js";
 import type { Notifier } from "../ports.js";
 import type { CleanStart, CleanStartOutcome, OwnerCheck } from "../stages/clean-start.js";
@@ -19,6 +20,32 @@ export function runningOwners(store: Store, except?: string): OwnerCheck {
     const status = owner === except ? undefined : store.deployments.summary(owner)?.status;
     return status !== undefined && !isTerminalDeploymentStatus(status);
   };
+}
+
+/**
+ * A deployment's clean start, with a report that survives a crash: what it found is saved in the
+ * deployment's context before anything is repaired, so a process killed mid-repair still reports the
+ * repair once it resumes, though the second look then finds the service clean.
+ */
+export async function reportedCleanStart(
+  cleanStart: CleanStart,
+  store: Store,
+  deployment: Deployment,
+  ports: StagePorts,
+): Promise<CleanStartOutcome> {
+  const { id } = deployment;
+  const saveFound = (found: readonly string[]) =>
+    store.transaction(() => {
+      const latest = store.deployments.get(id);
+      if (latest) store.deployments.setContext(id, { ...latest.context, cleanStartFound: [...found] });
+    });
+  const outcome = await cleanStart(deployment.appConfig, ports, runningOwners(store, id), saveFound);
+  const earlier = store.deployments.get(id)?.context.cleanStartFound;
+  if (!earlier) return outcome;
+  if (outcome.kind === "clean")
+    return { kind: "repaired", found: earlier, done: ["repaired before Kanaria restarted"] };
+  if (outcome.kind === "repaired") return { ...outcome, found: [...new Set([...earlier, ...outcome.found])] };
+  return outcome;
 }
 
 /**

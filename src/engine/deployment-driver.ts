@@ -17,7 +17,7 @@ import type { CleanStart, CleanStartOutcome } from "../stages/clean-start.js";
 import type { Store } from "../store/store.js";
 import { applyCommand } from "./apply-command.js";
 import { beginRollback } from "./begin-rollback.js";
-import { recordCleanStart, runningOwners } from "./clean-starts.js";
+import { recordCleanStart, reportedCleanStart } from "./clean-starts.js";
 import type { ExecutorRegistry } from "./executor-registry.js";
 import type { Journal, JournalWriter } from "./journal.js";
 import type { Logger } from "./logger.js";
@@ -163,8 +163,7 @@ export class DeploymentDriver {
     const { store, journal, clock } = this.deps;
     let outcome: CleanStartOutcome;
     try {
-      const running = runningOwners(store, this.deploymentId);
-      outcome = await this.deps.cleanStart(deployment.appConfig, this.deps.ports, running);
+      outcome = await reportedCleanStart(this.deps.cleanStart, store, deployment, this.deps.ports);
       this.stepErrors = 0;
     } catch (error) {
       this.stepErrors += 1;

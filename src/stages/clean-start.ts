@@ -33,9 +33,11 @@ export type CleanStart = (
   app: AppConfig,
   ports: StagePorts,
   running: OwnerCheck,
+  /** Told what was found just before the first repair call, so the caller can save it first. */
+  beforeRepair?: (found: readonly string[]) => void,
 ) => Promise<CleanStartOutcome>;
 
-export const cleanStartEcs: CleanStart = async (app, ports, running) => {
+export const cleanStartEcs: CleanStart = async (app, ports, running, beforeRepair) => {
   const target = ecsTarget(app);
   const service = await ports.ecs.describeService(target.cluster, target.service);
   const rules = service ? await ports.loadBalancer.findForwardRules(appGroups(target)) : [];
@@ -72,6 +74,7 @@ export const cleanStartEcs: CleanStart = async (app, ports, running) => {
   }
   if (found.length === 0) return { kind: "clean" };
 
+  beforeRepair?.(found);
   const done: string[] = [];
   const primaryOnly = weightsFor(target, { primary: 100, canary: 0, baseline: 0 });
   for (const rule of split) {

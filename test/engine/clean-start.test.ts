@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Deployment } from "../../src/domain/deployment.js";
-import { cleanStartEcs } from "../../src/stages/clean-start.js";
+import { KanariaError } from "../../src/domain/kanaria-error.js";
+import { type CleanStart, cleanStartEcs } from "../../src/stages/clean-start.js";
 import { refusalText } from "../../src/views/refusal-text.js";
 import { FakeCloud } from "../fakes/fake-cloud.js";
 import { accessDenied, OutagePorts } from "../fakes/outage-ports.js";
@@ -43,13 +44,14 @@ async function leftovers(h: Harness, outage: OutagePorts): Promise<Deployment> {
   return d;
 }
 
-function setUp(): { h: Harness; outage: OutagePorts; cloud: FakeCloud } {
+function setUp(cleanStart?: CleanStart): { h: Harness; outage: OutagePorts; cloud: FakeCloud } {
   const cloud = new FakeCloud(TOY_CLOUD);
   const outage = new OutagePorts(cloud);
   const h = harness({
     apps: { web: toyAppConfig() },
     cloud,
     ports: { ecs: outage.ecs, loadBalancer: outage.loadBalancer, metrics: noMetrics },
+    ...(cleanStart ? { cleanStart } : {}),
   });
   return { h, outage, cloud };
 }
@@ -74,6 +76,30 @@ describe("clean start before a deployment", () => {
     expect(ops.slice(0, 2)).toEqual(["setWeights", "deleteTaskSet"]);
     const canaries = cloud.listTaskSets().filter((t) => t.status !== "PRIMARY");
     expect(canaries.map((t) => t.externalId)).toEqual([`${next.id}:canary`]);
+  });
+
+  it("still reports a repair whose report was lost: found is saved before the first repair call", async () => {
+    // The first repair completes, then the step dies before its report is written (a crash); the
+    // second look finds the service clean, and the saved findings are reported all the same.
+    let crashed = false;
+    const crashAfterRepair: CleanStart = async (app, ports, running, beforeRepair) => {
+      const outcome = await cleanStartEcs(app, ports, running, beforeRepair);
+      if (outcome.kind === "repaired" && !crashed) {
+        crashed = true;
+        throw new KanariaError("KILLED", "the process died after the repair", { transient: true });
+      }
+      return outcome;
+    };
+    const { h, outage } = setUp(crashAfterRepair);
+    await leftovers(h, outage);
+    const next = await deploy(h, "v3");
+    await untilStatus(h, next.id, "WAITING_APPROVAL");
+    expect(crashed).toBe(true);
+    const clean = h.store.events.list(next.id).filter((e) => e.type === "CLEAN_START");
+    expect(clean).toHaveLength(1);
+    expect(clean[0]?.message).toMatch(
+      /^found listener .* forwards web-blue 80% \/ web-green 20%; task set .* has no running deployment; repaired before starting: repaired before Kanaria restarted$/,
+    );
   });
 
   it("refuses to start beside a task set on the primary target group that nobody owns, saying how to repair", async () => {
