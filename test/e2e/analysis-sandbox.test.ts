@@ -32,7 +32,6 @@ import { DatadogMetrics } from "../../src/providers/datadog/datadog-metrics.js";
 import { RecordingMetrics } from "../../src/providers/recording-metrics.js";
 import { refusalText } from "../../src/views/refusal-text.js";
 import { driveToEnd, type Harness, harness } from "../engine/harness.js";
-import { hookedExecutors } from "../engine/step-hooks.js";
 import { FakeClock } from "../fakes/fake-clock.js";
 
 const SEED = resolve(import.meta.dirname, "../fixtures/seeds/seed-example");
