@@ -10,8 +10,10 @@
  *   that ended 2 minutes before it. A user sets `lag: 12m`.
  * - Datadog APM trace metrics (`trace.*.hits/errors`): computed by the Datadog Agent from 100% of the
  *   traces it receives and sent as metrics, not crawled (docs.datadoghq.com/tracing/metrics,
- *   /tracing/metrics/metrics_namespace); the Agent aggregates them in 10-second buckets before it sends
- *   them. Sandbox: ingested 30 s after the fact. Kanaria: the Datadog provider's default lag, 60 s.
+ *   /tracing/metrics/metrics_namespace). The stats concentrator aggregates spans into 10-second buckets
+ *   and, when it flushes, keeps the most recent buckets back (DataDog/libdatadog, libdd-trace-stats
+ *   README), so a bucket leaves some 20–30 s after its spans. Sandbox: ingested 30 s after the fact.
+ *   Kanaria: the Datadog provider's default lag, 60 s.
  * - CloudWatch ALB (`source: ALB`): ELB reports its metrics to CloudWatch every minute; Kanaria's
  *   default lag of 2 minutes reads a minute once it has been closed a minute (cloudwatch-lag.ts).
  *   Sandbox: a minute is published 60 s after it ends. Kanaria: default lag, 2 min.
