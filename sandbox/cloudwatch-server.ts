@@ -14,6 +14,7 @@ import { ApiError } from "./api-error.js";
 import { type ApiServerDeps, createApiServer } from "./api-server.js";
 import { getMetricData } from "./cloudwatch-get-metric-data.js";
 import type { CloudWatchSource } from "./cloudwatch-metric-source.js";
+import { MINUTE_MS } from "./metric-store.js";
 
 const TARGET_PREFIX = "GraniteServiceVersion20100801.";
 const CONTENT_TYPE = "application/x-amz-json-1.0";
@@ -23,6 +24,12 @@ export interface CloudWatchServerOptions {
   source: CloudWatchSource;
   /** Datapoints per GetMetricData page (default CloudWatch's 100,800). */
   pageSize?: number;
+  /**
+   * How long after a minute ends its datapoint is published (default 0: as the minute closes). ELB
+   * sends CloudWatch its metrics at one-minute intervals and they show up a little later; a real
+   * CloudWatch serves the minute [t, t+60 s) from about t + 60 s + this delay, never before.
+   */
+  publishDelayMs?: number;
 }
 
 export interface CloudWatchAccess {
@@ -36,6 +43,9 @@ export function createCloudWatchServer(
 ): { server: Server; access: CloudWatchAccess } {
   const denied = new Set<string>();
   const pageSize = options.pageSize ?? 100_800;
+  const delayMs = options.publishDelayMs ?? 0;
+  const source =
+    delayMs > 0 ? publishedSource(options.source, delayMs, () => deps.world.clock.now()) : options.source;
   const server = createApiServer<unknown>(deps, {
     service: "cloudwatch",
     decode(request, body) {
@@ -61,7 +71,7 @@ export function createCloudWatchServer(
           403,
         );
       }
-      return getMetricData(options.source, input, { pageSize });
+      return getMetricData(source, input, { pageSize });
     },
     encode(_operation, output) {
       return { status: 200, contentType: CONTENT_TYPE, body: JSON.stringify(output) };
@@ -89,6 +99,18 @@ export function createCloudWatchServer(
         denied.add(operation);
         return () => denied.delete(operation);
       },
+    },
+  };
+}
+
+/** `source` without the minutes that are not published yet at `now()` (see `publishDelayMs`). */
+function publishedSource(source: CloudWatchSource, delayMs: number, now: () => number): CloudWatchSource {
+  return {
+    seriesByTagSet(metric, filter, fromMs, toMs) {
+      // A minute t is published once t + 1 min + delay ≤ now, i.e. t < the minute that holds now − delay.
+      const publishedBefore = Math.floor((now() - delayMs) / MINUTE_MS) * MINUTE_MS;
+      const until = Math.min(toMs, publishedBefore);
+      return until > fromMs ? source.seriesByTagSet(metric, filter, fromMs, until) : [];
     },
   };
 }

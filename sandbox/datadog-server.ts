@@ -31,6 +31,8 @@ export interface DatadogServerDeps {
   log: DatadogRequestLog;
   /** When given, only these keys are accepted; otherwise any non-empty pair. */
   keys?: { apiKey: string; applicationKey: string };
+  /** See `SandboxDatadogOptions.publishedUntil`. */
+  publishedUntil?: (nowMs: number) => number;
 }
 
 interface Answer {
@@ -122,7 +124,10 @@ async function route(
   const evaluation = evaluateQuery(expr, deps.source, {
     fromMs: echo.fromSeconds * 1000,
     toMs: echo.toSeconds * 1000,
-    visibleUntilMs: deps.clock.now() - data.lagMs,
+    visibleUntilMs: Math.min(
+      deps.clock.now() - data.lagMs,
+      deps.publishedUntil?.(deps.clock.now()) ?? Number.POSITIVE_INFINITY,
+    ),
     partialLastBucket: data.partialLastBucket,
     gapMinutes: data.gapMinutes,
     gapsAsNull: data.gapsAsNull,
@@ -200,6 +205,12 @@ export interface SandboxDatadogOptions {
   /** Default: a fresh DatadogFaults (no lag, partial last bucket on, 1600 queries per hour). */
   faults?: DatadogFaults;
   keys?: { apiKey: string; applicationKey: string };
+  /**
+   * When given, data at or after `publishedUntil(now)` has not arrived yet, on top of the faults' lag:
+   * for data that arrives in batches, as Datadog's AWS integration brings CloudWatch's minutes once per
+   * crawl. Default: no such limit (only the lag).
+   */
+  publishedUntil?: (nowMs: number) => number;
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0: any free port. */
@@ -226,6 +237,7 @@ export async function startSandboxDatadog(options: SandboxDatadogOptions): Promi
     faults,
     log: requests,
     ...(options.keys ? { keys: options.keys } : {}),
+    ...(options.publishedUntil ? { publishedUntil: options.publishedUntil } : {}),
   });
   const url = await listen(server, options.host ?? "127.0.0.1", options.port ?? 0);
   return { url, faults, requests, server, close: () => closeServer(server) };

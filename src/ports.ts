@@ -145,6 +145,12 @@ export interface Metrics {
    * one request of the rate limit. Providers without batching answer each with `query`.
    */
   queryAll(requests: readonly MetricQuery[]): Promise<MetricQueryResult[]>;
+  /**
+   * How far back the named provider shifts every window (its `lag`: data newer than that is still
+   * arriving), so that an analysis can wait until its first window holds only its own traffic.
+   * Undefined when the provider is unknown or has no lag (fakes).
+   */
+  lagMsOf?(provider: string): number | undefined;
 }
 
 /**

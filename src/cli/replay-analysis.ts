@@ -70,13 +70,15 @@ export async function replayAnalysis(
   let missing: unknown;
   const recorded = new RecordedMetrics(recording.series, clock, recording.lagMs);
   // A missing series is a broken recording, not a provider hiccup to retry: stop at the first one.
-  const metrics: Metrics = metricsFromQuery((request: MetricQuery) =>
+  const answers = metricsFromQuery((request: MetricQuery) =>
     recorded.query(request).catch((error: unknown) => {
       missing ??= error;
       stop.abort();
       throw error;
     }),
   );
+  // The recording's lag delays the grid as it did live (stages/analysis.ts).
+  const metrics: Metrics = { ...answers, lagMsOf: () => recorded.lagMsOf() };
   const { store } = openStore(":memory:");
   try {
     const timeoutMs = replayTimeoutMs(recording);

@@ -36,6 +36,10 @@ export class MetricsRouter implements Metrics {
     return results;
   }
 
+  lagMsOf(provider: string): number | undefined {
+    return this.providers.get(provider)?.lagMsOf?.(provider);
+  }
+
   private unknown(name: string): MetricQueryResult {
     const known = [...this.providers.keys()].join(", ") || "none";
     return {

@@ -60,6 +60,11 @@ export class RecordedMetrics implements Metrics {
     }
   }
 
+  /** The recording's lag, whatever the provider's name. */
+  lagMsOf(): number {
+    return this.lagMs;
+  }
+
   async query(request: MetricQuery): Promise<MetricQueryResult> {
     const recorded = this.series.get(request.query);
     if (!recorded) {

@@ -33,6 +33,11 @@ export class RecordingMetrics implements Metrics {
 
   constructor(private readonly inner: Metrics) {}
 
+  /** The wrapped provider's: a replay shifts its windows by the same lag. */
+  lagMsOf(provider: string): number | undefined {
+    return this.inner.lagMsOf?.(provider);
+  }
+
   async query(request: MetricQuery): Promise<MetricQueryResult> {
     const result = await this.inner.query(request);
     this.keep(request, result);

@@ -5,6 +5,14 @@
  * restarted analysis catches up on the windows it missed, from its stored ticks and elapsed time, and a
  * replay of recorded series reproduces the live verdicts.
  *
+ * A provider shifts every window back by its lag (data newer than that is still arriving), so a tick
+ * at start + interval would read traffic from before the analysis began: from before the canary took
+ * any (the ECS_TRAFFIC_ROUTING just before), judging the old release's buckets as the new one's. So the
+ * grid starts late by the largest lag among the stage's metrics' providers, rounded up to whole minutes
+ * (the providers shift by at most that): the first tick, at start + lag + interval, reads the window
+ * that begins at the start, and the analysis ends at start + lag + duration, having judged `duration`
+ * of the canary's own traffic. A provider that states no lag (`Metrics.lagMsOf`) delays nothing.
+ *
  * The stage ends as `decideAnalysis` says: FAIL rolls back; PASS promotes; ASK (provider errors or
  * impossible data in a row, missing data past `noDataLimit` / `noDataShare`, or too little traffic to
  * decide) pauses and asks people — Approve continues, Roll back rolls back.
@@ -106,7 +114,8 @@ async function analysisStep(
   // Ticks sit on a grid aligned to whole minutes: Datadog's buckets are, and a window that cuts every
   // bucket (a 1m interval from 09:00:30) would hold no complete one, so every tick would be NO_DATA.
   const start = storedDeadline(ctx, "analysisStart", (MINUTE_MS - (ctx.clock.now() % MINUTE_MS)) % MINUTE_MS);
-  const end = start + durationMs;
+  const origin = start + lagDelay(ctx, metrics);
+  const end = origin + durationMs;
   const memoPrefix = `${ctx.deployment.id}#${ctx.stage.index}#${start}#`;
   const tallies = new Map(ctx.measurementTally().map((t) => [t.metric, t]));
   // Read (and decode) the stored ticks only when some metric's fold is not in the memo.
@@ -129,8 +138,7 @@ async function analysisStep(
       metric,
       progress,
       tally?.count ?? 0,
-      start,
-      end,
+      { start, origin, end },
       consecutiveErrorLimit,
       {
         memo,
@@ -143,7 +151,7 @@ async function analysisStep(
 
   const now = ctx.clock.now();
   const decision = decideAnalysis(standings, now >= end, limits);
-  const result = nextStep(ctx, decision, standings, { start, end, now, consecutiveErrorLimit });
+  const result = nextStep(ctx, decision, standings, { origin, end, now, consecutiveErrorLimit });
   // The analysis is over: nothing will ask for its folds again.
   if (result.type === "done") memo.forget(memoPrefix);
   return result;
@@ -154,9 +162,9 @@ function nextStep(
   ctx: StageContext<"ANALYSIS">,
   decision: AnalysisDecision,
   standings: readonly MetricStanding[],
-  timing: { start: number; end: number; now: number; consecutiveErrorLimit: number },
+  timing: { origin: number; end: number; now: number; consecutiveErrorLimit: number },
 ): StepResult {
-  const { start, end, now, consecutiveErrorLimit } = timing;
+  const { origin, end, now, consecutiveErrorLimit } = timing;
   switch (decision.kind) {
     case "fail":
       return { type: "done", status: "FAILURE", reason: decision.reason };
@@ -173,7 +181,7 @@ function nextStep(
       }
       return {
         type: "wait",
-        until: nextTick(standings, start, end, now, consecutiveErrorLimit),
+        until: nextTick(standings, origin, end, now, consecutiveErrorLimit),
         reason: decision.reason,
         approval: {
           approvers: [],
@@ -187,7 +195,7 @@ function nextStep(
       if (ctx.stage.state.approval !== undefined) ctx.saveState({ approval: undefined });
       return {
         type: "wait",
-        until: nextTick(standings, start, end, now, consecutiveErrorLimit),
+        until: nextTick(standings, origin, end, now, consecutiveErrorLimit),
         reason: progressLine(standings),
       };
   }
@@ -196,24 +204,25 @@ function nextStep(
 /**
  * Runs every tick of `metric` that is due and not yet stored, up to `end` — and past it while the metric
  * is paused for provider errors (see the module comment); stops early once the metric failed.
- * `folded`: the progress of the `storedCount` ticks stored so far.
+ * `folded`: the progress of the `storedCount` ticks stored so far. `grid`: the analysis start, the
+ * grid's origin (start + lag delay: the first tick is at origin + interval) and the end.
  */
 async function catchUp(
   ctx: StageContext<"ANALYSIS">,
   metric: AnalysisMetric,
   folded: MetricProgress,
   storedCount: number,
-  start: number,
-  end: number,
+  grid: { start: number; origin: number; end: number },
   consecutiveErrorLimit: number,
   cache: { memo: ProgressMemo; key: string },
 ): Promise<MetricStanding | { retryAt: number; reason: string }> {
+  const { start, origin, end } = grid;
   const interval = metric.common.intervalMs;
   let count = storedCount;
   let progress = folded;
   cache.memo.store(cache.key, count, progress);
   for (
-    let at = (progress.lastAt ?? start) + interval;
+    let at = (progress.lastAt ?? origin) + interval;
     at <= ctx.clock.now() && (at <= end || pausedForErrors(metric, progress, consecutiveErrorLimit));
     at += interval
   ) {
@@ -303,16 +312,22 @@ function pausedForErrors(metric: AnalysisMetric, progress: MetricProgress, limit
   return !metric.common.dryRun && progress.consecutiveErrors >= limit;
 }
 
+/** How late the grid starts (see the module comment): the largest lag, in whole minutes. */
+function lagDelay(ctx: StageContext<"ANALYSIS">, metrics: readonly AnalysisMetric[]): number {
+  const lags = metrics.map((m) => ctx.ports.metrics.lagMsOf?.(m.common.provider) ?? 0);
+  return Math.ceil(Math.max(0, ...lags) / MINUTE_MS) * MINUTE_MS;
+}
+
 /** When the next step is due: the next tick of any metric that still has one (see `catchUp`). */
 function nextTick(
   standings: readonly MetricStanding[],
-  start: number,
+  origin: number,
   end: number,
   now: number,
   consecutiveErrorLimit: number,
 ): number {
   const upcoming = standings
-    .map((s) => ({ s, at: (s.progress.lastAt ?? start) + s.metric.common.intervalMs }))
+    .map((s) => ({ s, at: (s.progress.lastAt ?? origin) + s.metric.common.intervalMs }))
     .filter(({ s, at }) => at <= end || pausedForErrors(s.metric, s.progress, consecutiveErrorLimit))
     .map(({ at }) => at);
   if (upcoming.length > 0) return Math.min(...upcoming);

@@ -32,7 +32,6 @@ import { DatadogMetrics } from "../../src/providers/datadog/datadog-metrics.js";
 import { RecordingMetrics } from "../../src/providers/recording-metrics.js";
 import { refusalText } from "../../src/views/refusal-text.js";
 import { driveToEnd, type Harness, harness } from "../engine/harness.js";
-import { hookedExecutors } from "../engine/step-hooks.js";
 import { FakeClock } from "../fakes/fake-clock.js";
 
 const SEED = resolve(import.meta.dirname, "../fixtures/seeds/seed-example");
@@ -281,7 +280,7 @@ describe("the seed's ANALYSIS stage on the sandbox", () => {
     await h.engine.stop();
   });
 
-  it("(a, e) with a 60 s Datadog lag: every window ends a minute earlier, live and in the replay", async () => {
+  it("(a, e) with a 60 s Datadog lag: the ticks come a minute later, every window is the canary's, live and in the replay", async () => {
     const lagMs = 60_000;
     const { app, analysisBlock } = await loadApp();
     // The windows as sent: `from` and `to` (epoch seconds) of each GET /api/v1/query.
@@ -299,18 +298,12 @@ describe("the seed's ANALYSIS stage on the sandbox", () => {
       },
     });
     const recorder = new RecordingMetrics(provider);
-    // The lag shifts the first window to the minute before the analysis starts: the canary must already
-    // take traffic then, or that window holds no whole canary bucket and THRESHOLD's no-data rule fails
-    // it. So the canary gets `lag` of traffic before the analysis starts (as a WAIT stage would give it).
+    // The lag shifts every window back a minute, so the grid starts a minute late: the first window is
+    // the analysis's first minute, never one before it, when the canary had no traffic yet.
     const h = harness({
       apps: { canary: app },
       clock,
       ports: ports(recorder),
-      replaceExecutors: hookedExecutors({
-        beforeFirstStep: async (ctx) => {
-          if (ctx.stage.kind === "ANALYSIS") await clock.sleep(lagMs);
-        },
-      }),
     });
     await firstDeployment(h);
     const id = deploy(h, "1.25-alpine");
@@ -319,10 +312,11 @@ describe("the seed's ANALYSIS stage on the sandbox", () => {
     expect(h.store.deployments.get(id)?.status).toBe("SUCCESS");
     const ticks = h.store.measurements.list(id, ANALYSIS);
     expect(ticks.map((t) => t.verdict)).toEqual(Array(10).fill("PASS"));
-    // The tick at start + k min asked Datadog for the minute [start + (k − 2), start + (k − 1)).
+    // The tick at start + (k + 2) min asked Datadog for the minute [start + k, start + k + 1).
     const start = analysisStart(h, id);
     const asked = sent.slice(before).map(([from, to]) => [(from - start) / MINUTE, (to - start) / MINUTE]);
-    expect(asked).toEqual(Array.from({ length: 10 }, (_, k) => [k - 1, k]));
+    expect(asked).toEqual(Array.from({ length: 10 }, (_, k) => [k, k + 1]));
+    expect(ticks.map((t) => (t.at - start) / MINUTE)).toEqual(Array.from({ length: 10 }, (_, k) => k + 2));
     await expectReplayEqualsLive(h, id, recorder, { app, analysisBlock, lagMs });
     await h.engine.stop();
   });

@@ -64,6 +64,11 @@ export class CloudWatchMetrics implements Metrics {
     this.timeoutSignal = options.timeoutSignal ?? ((ms) => AbortSignal.timeout(ms));
   }
 
+  /** This provider's lag, whatever name the router knows it by. */
+  lagMsOf(): number {
+    return this.lagMs;
+  }
+
   async query(request: MetricQuery): Promise<MetricQueryResult> {
     const [result] = await this.queryAll([request]);
     return result as MetricQueryResult;

@@ -119,6 +119,11 @@ export class DatadogMetrics implements Metrics {
    * unaggregated `by {…}`), their points are concatenated in time order, as PipeCD evaluates every
    * point of every series; use `queryGrouped` to keep groups apart.
    */
+  /** This provider's lag, whatever name the router knows it by. */
+  lagMsOf(): number {
+    return this.lagMs;
+  }
+
   async query(request: MetricQuery): Promise<MetricQueryResult> {
     const fetched = await this.fetch(request);
     if (fetched.kind !== "series") return fetched;

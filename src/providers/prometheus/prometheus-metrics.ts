@@ -129,6 +129,11 @@ export class PrometheusMetrics implements Metrics {
     this.logger = options.logger;
   }
 
+  /** This provider's lag, whatever name the router knows it by. */
+  lagMsOf(): number {
+    return this.lagMs;
+  }
+
   async query(request: MetricQuery): Promise<MetricQueryResult> {
     if (!(request.to > request.from)) {
       throw new KanariaError(
