@@ -1,72 +1,24 @@
-/**
- * `kanaria serve` as a real process on the sandbox stack (simulated ECS, ALB and Datadog in this
- * process, the sandbox Slack for Slack): SIGTERM while a deployment's step is in flight stops it with
- * exit 0, the lease released and nothing lost; the next start resumes that deployment and finishes it;
- * its `/metrics` then reads as Prometheus text with the deployment, the stages, the calls and the lease.
- *
- * The sandbox runs on a virtual clock that only this test moves: the deployment's tasks do not become
- * healthy until it does, so the step is certainly in flight when the signal arrives.
- */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SandboxStack, startSandboxStack } from "../../sandbox/cli/sandbox-stack.js";
-import type { SandboxSlack } from "../../sandbox/slack-server.js";
 import { SlackSignedClient } from "../../sandbox/slack-signed-client.js";
-import { VirtualClock } from "../../sandbox/virtual-clock.js";
 import type { Deployment, TimelineEvent } from "../../src/domain/deployment.js";
 import type { Lease } from "../../src/store/lease-repository.js";
-import { openStore } from "../../src/store/store.js";
 import { parseExposition, sampleValue } from "../metrics/exposition.js";
-import { ALICE, BOB, BOT_TOKEN, DEPLOYS, SIGNING_SECRET, startTestSlack } from "../sandbox/slack-fixture.js";
-import { pollFor, type ServeChild, startKanaria } from "./serve-child.js";
+import { ALICE, DEPLOYS, SIGNING_SECRET } from "../sandbox/slack-fixture.js";
+import { pollFor } from "./serve-child.js";
+import { type ServeWorld, STARTED, startServeWorld } from "./serve-world.js";
 
-const STARTED =
-  /^kanaria serve: .*Slack on http:\/\/0\.0\.0\.0:(\d+)\/slack\/events.* (\d+) unfinished deployment\(s\) resumed/;
-
-let dir: string;
-let slack: SandboxSlack;
-let stack: SandboxStack;
-const clock = new VirtualClock(Date.now());
+let world: ServeWorld;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "kanaria-serve-process-"));
-  slack = await startTestSlack();
-  stack = await startSandboxStack({
-    clock,
-    dir,
-    slackYaml: ["slack:", `  apiUrl: ${slack.apiUrl}`, "  port: 0"],
-    channel: DEPLOYS,
-    deployers: [ALICE],
-    approvers: [BOB],
-  });
+  world = await startServeWorld("kanaria-serve-process-");
 });
 
 afterAll(async () => {
-  await stack?.close();
-  await slack?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await world?.close();
 });
 
-function serveProcess(): ServeChild {
-  return startKanaria(["serve", "--config", join(dir, "kanaria.yaml")], {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    AWS_ACCESS_KEY_ID: "sandbox",
-    AWS_SECRET_ACCESS_KEY: "sandbox",
-  });
-}
-
-/** What the database holds now (opened and closed around each read: the child writes meanwhile). */
-function read<T>(look: (store: ReturnType<typeof openStore>["store"]) => T): T {
-  const { store } = openStore(join(dir, "kanaria.db"));
-  try {
-    return look(store);
-  } finally {
-    store.close();
-  }
-}
+const serveProcess = () => world.serve();
+const read: ServeWorld["read"] = (look) => world.read(look);
 
 describe("kanaria serve as a process", () => {
   let deploymentId: string;
@@ -79,7 +31,7 @@ describe("kanaria serve as a process", () => {
     const client = new SlackSignedClient({
       botUrl: `http://127.0.0.1:${port}/slack/events`,
       signingSecret: SIGNING_SECRET,
-      slack,
+      slack: world.slack,
     });
     const reply = await client.slashCommand({
       command: "/deploy",
@@ -130,7 +82,7 @@ describe("kanaria serve as a process", () => {
             return d && d.status !== "RUNNING" && d.status !== "PLANNED" ? d : undefined;
           }),
         "the resumed deployment to finish",
-        () => clock.advance(5_000),
+        () => world.clock.advance(5_000),
       );
       expect(done.status).toBe("SUCCESS");
       // Nothing lost: the timeline written before the stop is still its beginning, unchanged.

@@ -1,65 +1,21 @@
-/**
- * The stop's deadline in a real `kanaria serve` process: the deployment's step is stuck in an ECS call
- * that the sandbox holds (a hung AWS connection), so the graceful stop cannot finish. serve must then
- * say so in one line, release the lease and exit 1; the next start resumes the deployment, which
- * finishes once AWS answers again. Nothing here measures time (bench:shutdown does).
- */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SandboxStack, startSandboxStack } from "../../sandbox/cli/sandbox-stack.js";
-import type { SandboxSlack } from "../../sandbox/slack-server.js";
 import { SlackSignedClient } from "../../sandbox/slack-signed-client.js";
-import { VirtualClock } from "../../sandbox/virtual-clock.js";
-import { openStore } from "../../src/store/store.js";
-import { ALICE, BOB, BOT_TOKEN, DEPLOYS, SIGNING_SECRET, startTestSlack } from "../sandbox/slack-fixture.js";
-import { pollFor, type ServeChild, startKanaria } from "./serve-child.js";
+import { ALICE, DEPLOYS, SIGNING_SECRET } from "../sandbox/slack-fixture.js";
+import { pollFor } from "./serve-child.js";
+import { type ServeWorld, STARTED, startServeWorld } from "./serve-world.js";
 
-const STARTED =
-  /^kanaria serve: .*Slack on http:\/\/0\.0\.0\.0:(\d+)\/slack\/events.* (\d+) unfinished deployment\(s\) resumed/;
-
-let dir: string;
-let slack: SandboxSlack;
-let stack: SandboxStack;
-const clock = new VirtualClock(Date.now());
+let world: ServeWorld;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "kanaria-serve-deadline-"));
-  slack = await startTestSlack();
-  stack = await startSandboxStack({
-    clock,
-    dir,
-    slackYaml: ["slack:", `  apiUrl: ${slack.apiUrl}`, "  port: 0"],
-    channel: DEPLOYS,
-    deployers: [ALICE],
-    approvers: [BOB],
-  });
+  world = await startServeWorld("kanaria-serve-deadline-");
 });
 
 afterAll(async () => {
-  await stack?.close();
-  await slack?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await world?.close();
 });
 
-function serveProcess(): ServeChild {
-  return startKanaria(["serve", "--config", join(dir, "kanaria.yaml")], {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    AWS_ACCESS_KEY_ID: "sandbox",
-    AWS_SECRET_ACCESS_KEY: "sandbox",
-  });
-}
-
-function read<T>(look: (store: ReturnType<typeof openStore>["store"]) => T): T {
-  const { store } = openStore(join(dir, "kanaria.db"));
-  try {
-    return look(store);
-  } finally {
-    store.close();
-  }
-}
+const serveProcess = () => world.serve();
+const read: ServeWorld["read"] = (look) => world.read(look);
 
 describe("kanaria serve's stop deadline", () => {
   it("gives up on a step stuck in AWS: one line, lease released, exit 1; the next start resumes", async () => {
@@ -68,7 +24,7 @@ describe("kanaria serve's stop deadline", () => {
     const client = new SlackSignedClient({
       botUrl: `http://127.0.0.1:${port}/slack/events`,
       signingSecret: SIGNING_SECRET,
-      slack,
+      slack: world.slack,
     });
     await client.slashCommand({
       command: "/deploy",
@@ -84,14 +40,14 @@ describe("kanaria serve's stop deadline", () => {
         }),
       "a deployment with a running stage",
     );
-    const removeHang = stack.cloud.faults.window({
+    const removeHang = world.stack.cloud.faults.window({
       service: "ecs",
       kind: "hang",
-      from: clock.now(),
-      until: clock.now() + 3_600_000,
+      from: world.clock.now(),
+      until: world.clock.now() + 3_600_000,
     });
     await pollFor(
-      () => (stack.cloud.faults.listWindows().some((w) => w.hits > 0) ? true : undefined),
+      () => (world.stack.cloud.faults.listWindows().some((w) => w.hits > 0) ? true : undefined),
       "an ECS call held by the sandbox",
     );
 
@@ -118,7 +74,7 @@ describe("kanaria serve's stop deadline", () => {
             return s === "RUNNING" || s === "PLANNED" ? undefined : s;
           }),
         "the resumed deployment to finish",
-        () => clock.advance(5_000),
+        () => world.clock.advance(5_000),
       );
       expect(status).toBe("SUCCESS");
     } finally {

@@ -47,6 +47,21 @@ export interface AwsClientOptions {
   observer?: CallObserver;
 }
 
+/**
+ * Each attempt's bounds: the caller's override, else the provider's `config.timeouts`, else the defaults.
+ * A half-open connection becomes a TimeoutError (retried), never a stall.
+ */
+export function boundedRequestHandler(
+  configured: { connectMs?: number; requestMs?: number } | undefined,
+  override: { connectMs?: number; requestMs?: number } | undefined,
+) {
+  return {
+    connectionTimeout: override?.connectMs ?? configured?.connectMs ?? DEFAULT_AWS_TIMEOUTS.connectMs,
+    requestTimeout: override?.requestMs ?? configured?.requestMs ?? DEFAULT_AWS_TIMEOUTS.requestMs,
+    throwOnRequestTimeout: true,
+  };
+}
+
 export function createAwsClients(provider: EcsProviderConfig, options: AwsClientOptions = {}): AwsClients {
   const credentials = options.credentials ?? credentialsFor(provider);
   const maxAttempts = options.maxAttempts ?? options.retry?.maxAttempts ?? DEFAULT_AWS_MAX_ATTEMPTS;
@@ -55,13 +70,7 @@ export function createAwsClients(provider: EcsProviderConfig, options: AwsClient
     region: provider.region,
     // Only the `amz-sdk-request` header reads it; the retry strategy decides.
     maxAttempts,
-    requestHandler: {
-      connectionTimeout:
-        options.timeouts?.connectMs ?? provider.timeouts?.connectMs ?? DEFAULT_AWS_TIMEOUTS.connectMs,
-      requestTimeout:
-        options.timeouts?.requestMs ?? provider.timeouts?.requestMs ?? DEFAULT_AWS_TIMEOUTS.requestMs,
-      throwOnRequestTimeout: true,
-    },
+    requestHandler: boundedRequestHandler(provider.timeouts, options.timeouts),
     ...(credentials ? { credentials } : {}),
   };
   const clients = {

@@ -9,7 +9,7 @@ import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-
 import { fromIni } from "@aws-sdk/credential-providers";
 import type { CloudWatchProviderConfig } from "../../config/types.js";
 import { observeAwsCalls } from "../../metrics/aws-call-middleware.js";
-import { type AwsClientOptions, createAwsClients, DEFAULT_AWS_TIMEOUTS } from "../aws/aws-clients.js";
+import { type AwsClientOptions, boundedRequestHandler, createAwsClients } from "../aws/aws-clients.js";
 import { DEFAULT_AWS_MAX_ATTEMPTS, PerCallRetryStrategy } from "../aws/per-call-retry.js";
 
 export interface CloudWatchClients {
@@ -40,13 +40,7 @@ export function createCloudWatchClients(
     region: provider.region,
     maxAttempts,
     retryStrategy: new PerCallRetryStrategy({ ...options.retry, maxAttempts }),
-    requestHandler: {
-      connectionTimeout:
-        options.timeouts?.connectMs ?? provider.timeouts?.connectMs ?? DEFAULT_AWS_TIMEOUTS.connectMs,
-      requestTimeout:
-        options.timeouts?.requestMs ?? provider.timeouts?.requestMs ?? DEFAULT_AWS_TIMEOUTS.requestMs,
-      throwOnRequestTimeout: true,
-    },
+    requestHandler: boundedRequestHandler(provider.timeouts, options.timeouts),
     ...(credentials ? { credentials } : {}),
     ...(provider.endpoints.cloudwatch ? { endpoint: provider.endpoints.cloudwatch } : {}),
   });
