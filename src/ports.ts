@@ -151,6 +151,12 @@ export interface Metrics {
    * Undefined when the provider is unknown or has no lag (fakes).
    */
   lagMsOf?(provider: string): number | undefined;
+  /**
+   * What an analysis grid on `provider` must be aligned to: Datadog's and CloudWatch's buckets are whole
+   * minutes, so a window must start on one; Prometheus evaluates at any instant (whole seconds).
+   * Undefined: a whole minute.
+   */
+  alignmentMsOf?(provider: string): number | undefined;
 }
 
 /**

@@ -40,6 +40,10 @@ export class MetricsRouter implements Metrics {
     return this.providers.get(provider)?.lagMsOf?.(provider);
   }
 
+  alignmentMsOf(provider: string): number | undefined {
+    return this.providers.get(provider)?.alignmentMsOf?.(provider);
+  }
+
   private unknown(name: string): MetricQueryResult {
     const known = [...this.providers.keys()].join(", ") || "none";
     return {

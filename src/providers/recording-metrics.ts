@@ -38,6 +38,10 @@ export class RecordingMetrics implements Metrics {
     return this.inner.lagMsOf?.(provider);
   }
 
+  alignmentMsOf(provider: string): number | undefined {
+    return this.inner.alignmentMsOf?.(provider);
+  }
+
   async query(request: MetricQuery): Promise<MetricQueryResult> {
     const result = await this.inner.query(request);
     this.keep(request, result);

@@ -9,7 +9,7 @@
  * at start + interval would read traffic from before the analysis began: from before the canary took
  * any (the ECS_TRAFFIC_ROUTING just before), judging the old release's buckets as the new one's. So the
  * grid starts late by the largest lag among the stage's metrics' providers, rounded up to whole minutes
- * (the providers shift by at most that): the first tick, at start + lag + interval, reads the window
+ * (seconds for a stage on Prometheus alone; the providers shift by at most that): the first tick, at start + lag + interval, reads the window
  * that begins at the start, and the analysis ends at start + lag + duration, having judged `duration`
  * of the canary's own traffic. A provider that states no lag (`Metrics.lagMsOf`) delays nothing.
  *
@@ -111,10 +111,12 @@ async function analysisStep(
   // Before the start is stored: once per analysis, not again on every step or after a restart.
   if (ctx.stage.state.analysisStart === undefined) warnUnfailable(ctx, metrics);
   const recorded = recordedPrior(ctx, metrics, defaultPrior);
-  // Ticks sit on a grid aligned to whole minutes: Datadog's buckets are, and a window that cuts every
-  // bucket (a 1m interval from 09:00:30) would hold no complete one, so every tick would be NO_DATA.
-  const start = storedDeadline(ctx, "analysisStart", (MINUTE_MS - (ctx.clock.now() % MINUTE_MS)) % MINUTE_MS);
-  const origin = start + lagDelay(ctx, metrics);
+  // Ticks sit on a grid aligned to whole minutes where a provider's buckets are (Datadog, CloudWatch): a
+  // window that cuts every bucket (a 1m interval from 09:00:30) would hold no complete one, so every tick
+  // would be NO_DATA. A stage on Prometheus alone needs no such wait (alignmentMsOf).
+  const align = gridAlignment(ctx, metrics);
+  const start = storedDeadline(ctx, "analysisStart", (align - (ctx.clock.now() % align)) % align);
+  const origin = start + lagDelay(ctx, metrics, align);
   const end = origin + durationMs;
   const memoPrefix = `${ctx.deployment.id}#${ctx.stage.index}#${start}#`;
   const tallies = new Map(ctx.measurementTally().map((t) => [t.metric, t]));
@@ -312,10 +314,16 @@ function pausedForErrors(metric: AnalysisMetric, progress: MetricProgress, limit
   return !metric.common.dryRun && progress.consecutiveErrors >= limit;
 }
 
-/** How late the grid starts (see the module comment): the largest lag, in whole minutes. */
-function lagDelay(ctx: StageContext<"ANALYSIS">, metrics: readonly AnalysisMetric[]): number {
+/** The coarsest alignment the stage's providers need (a whole minute unless they say otherwise). */
+function gridAlignment(ctx: StageContext<"ANALYSIS">, metrics: readonly AnalysisMetric[]): number {
+  const aligns = metrics.map((m) => ctx.ports.metrics.alignmentMsOf?.(m.common.provider) ?? MINUTE_MS);
+  return Math.max(1, ...aligns);
+}
+
+/** How late the grid starts (see the module comment): the largest lag, rounded up to the alignment. */
+function lagDelay(ctx: StageContext<"ANALYSIS">, metrics: readonly AnalysisMetric[], align: number): number {
   const lags = metrics.map((m) => ctx.ports.metrics.lagMsOf?.(m.common.provider) ?? 0);
-  return Math.ceil(Math.max(0, ...lags) / MINUTE_MS) * MINUTE_MS;
+  return Math.ceil(Math.max(0, ...lags) / align) * align;
 }
 
 /** When the next step is due: the next tick of any metric that still has one (see `catchUp`). */

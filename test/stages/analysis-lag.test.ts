@@ -76,4 +76,34 @@ describe("ANALYSIS stage with a lagging provider", () => {
     expect(ticks.map((t) => t.at)).toEqual(Array.from({ length: 10 }, (_, k) => begun + (3 + k) * MINUTE));
     expect(lagged.calls.map((q) => q.from).sort((a, b) => a - b)[0]).toBe(begun);
   });
+
+  it("on a provider without minute buckets (Prometheus), starts at once and waits the lag to the second", async () => {
+    // Evaluated at any instant: windows are shifted back by exactly the lag, and the grid is not
+    // aligned to whole minutes.
+    class InstantMetrics extends ScriptedMetrics {
+      lagMsOf(): number {
+        return 30_000;
+      }
+      alignmentMsOf(): number {
+        return 1000;
+      }
+      override query(request: MetricQuery): Promise<MetricQueryResult> {
+        return super.query({ ...request, from: request.from - 30_000, to: request.to - 30_000 });
+      }
+    }
+    const instant = new InstantMetrics((q) => perMinute(q, () => 0.3));
+    const h = await withV1([threshold()], instant, 10 * MINUTE);
+    // Off the minute grid, so that a wait for a whole minute would show.
+    await h.clock.advance(17_000);
+    const id = await deployV2(h);
+    await h.settle(id);
+
+    const stage = analysisStage(h, id);
+    const begun = stage?.state.analysisStart as number;
+    expect(begun - (stage?.startedAt ?? 0)).toBeLessThan(1000);
+    const ticks = h.store.measurements.list(id, 2);
+    expect(ticks.map((t) => t.verdict)).toEqual(["FAIL"]);
+    expect(ticks[0]?.at).toBe(begun + 30_000 + MINUTE);
+    expect(instant.calls[0]?.from).toBe(begun);
+  });
 });
