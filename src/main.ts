@@ -1,12 +1,10 @@
 #!/usr/bin/env node
 /** The `kanaria` executable: wiring only. */
 import { runCli } from "./cli/run-cli.js";
+import { quietAwsSdkNodeNotice } from "./config/quiet-sdk-notice.js";
 
-// The AWS SDK prints a 9-line NodeVersionSupportWarning on every run under Node 20 (it checks, at each
-// client's construction, this variable, its documented switch). Kanaria's own README states which Node
-// versions it supports; the SDK's notice is not for Kanaria's users. Set here, before any client is
-// built, rather than read: only config/ reads the environment. An explicit value a user set is kept.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+// Before any AWS client is built (see quiet-sdk-notice.ts).
+quietAwsSdkNodeNotice();
 
 const code = await runCli(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),

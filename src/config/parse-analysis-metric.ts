@@ -6,12 +6,20 @@
 import { z } from "zod";
 import type { AnalysisMetric, Deviation, MetricCommon } from "../domain/analysis-metric.js";
 import { encodeCloudWatchQuery } from "../domain/cloudwatch-query.js";
+import {
+  METRIC_KEYS,
+  metricSchema,
+  STRATEGY_SPECIFIC,
+  type Strategy,
+  stringMap,
+  USED_BY,
+} from "./analysis-metric-schema.js";
 import type { TemplateLibrary } from "./analysis-templates.js";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
-import { durationMs, formatDuration } from "./duration.js";
+import { formatDuration } from "./duration.js";
 import { type FieldPath, isRecord } from "./field-path.js";
 import { comparisonPointsProblem, ratioBoundProblem } from "./metric-lints.js";
-import { parseCloudWatchQuery } from "./parse-cloudwatch-query.js";
+import { parseCloudWatchQuery, queryShapeProblem } from "./parse-cloudwatch-query.js";
 import {
   checkQueryTemplate,
   type QueryProblem,
@@ -32,79 +40,6 @@ export interface MetricContext {
   /** The ANALYSIS stage's duration; undefined when checking a template on its own. */
   stageDurationMs: number | undefined;
 }
-
-const STRATEGIES = ["THRESHOLD", "PREVIOUS", "CANARY_BASELINE", "CANARY_PRIMARY", "SEQUENTIAL"] as const;
-type Strategy = (typeof STRATEGIES)[number];
-
-const scalarString = z.unknown().transform((value, ctx) => {
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
-    return String(value);
-  ctx.addIssue({ code: "custom", message: "expected a string" });
-  return z.NEVER;
-});
-const stringMap = z.record(z.string(), scalarString);
-/** A query string (Datadog), or a CloudWatch query written as a map (parse-cloudwatch-query.ts). */
-const queryText = z.union([z.string().min(1), z.record(z.string(), z.unknown())], {
-  error: "expected a query string, or a CloudWatch query map (namespace, metric, dimensions, stat)",
-});
-
-const metricSchema = z.object({
-  /** Kanaria's own: how Slack, charts and replays name the metric (default: the template's name, or `metrics[i]`). */
-  name: z
-    .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}$/,
-      "must be a short label of letters, digits, spaces, '.', '_' or '-'",
-    )
-    .optional(),
-  strategy: z.enum(STRATEGIES).optional(),
-  provider: z.string().min(1).optional(),
-  query: queryText.optional(),
-  expected: z.object({ min: z.number().optional(), max: z.number().optional() }).optional(),
-  interval: durationMs.optional(),
-  failureLimit: z.number().int().min(0).optional(),
-  skipOnNoData: z.boolean().optional(),
-  timeout: durationMs.optional(),
-  dryRun: z.boolean().optional(),
-  deviation: z.enum(["HIGH", "LOW", "EITHER"]).optional(),
-  primaryArgs: stringMap.optional(),
-  canaryArgs: stringMap.optional(),
-  baselineArgs: stringMap.optional(),
-  errors: queryText.optional(),
-  total: queryText.optional(),
-  /** SEQUENTIAL on the ALB's own counts of the app's target groups (CloudWatch): no errors/total query. */
-  source: z
-    .enum(["ALB"], { error: "must be ALB (the load balancer's own counts, read from CloudWatch)" })
-    .optional(),
-  control: z.enum(["PRIMARY", "BASELINE"]).optional(),
-  maxRatio: z.number().gt(0).optional(),
-  alpha: z.number().gt(0).lt(1).optional(),
-  earlyPass: z.boolean().optional(),
-});
-
-const METRIC_KEYS = [...Object.keys(metricSchema.shape), "template"];
-
-/** Fields each strategy reads, beyond the common ones; anything else strategy-specific is ignored. */
-const USED_BY: Record<Strategy, readonly string[]> = {
-  THRESHOLD: ["query", "expected"],
-  PREVIOUS: ["query", "deviation"],
-  CANARY_BASELINE: ["query", "deviation", "canaryArgs", "baselineArgs"],
-  CANARY_PRIMARY: ["query", "deviation", "canaryArgs", "primaryArgs"],
-  SEQUENTIAL: [
-    "source",
-    "errors",
-    "total",
-    "control",
-    "maxRatio",
-    "alpha",
-    "earlyPass",
-    "deviation",
-    "canaryArgs",
-    "primaryArgs",
-    "baselineArgs",
-  ],
-};
-const STRATEGY_SPECIFIC = [...new Set(Object.values(USED_BY).flat())];
 
 interface Field {
   value: unknown;
@@ -293,19 +228,9 @@ function buildMetric(
       requireField(key);
       return undefined;
     }
-    const kind = providerType === undefined ? undefined : providerType === "CLOUDWATCH";
-    if (kind === false && typeof written !== "string") {
-      fail(
-        key,
-        `a CloudWatch query (a map) needs a CLOUDWATCH provider; "${parsed.provider}" is ${providerType}: write its query as a string`,
-      );
-      return undefined;
-    }
-    if (kind === true && typeof written === "string") {
-      fail(
-        key,
-        `provider "${parsed.provider}" is CLOUDWATCH: write the query as a map (namespace, metric, dimensions, stat) or a metric-math expression with its metrics`,
-      );
+    const mismatch = queryShapeProblem(written, parsed.provider, providerType);
+    if (mismatch) {
+      fail(key, mismatch);
       return undefined;
     }
     const reportProblem = (origin: Origin, problem: QueryProblem) => {

@@ -153,3 +153,21 @@ export function parseCloudWatchQuery(
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/**
+ * Why a query's shape does not fit its provider's type: a map is a CloudWatch query, a string any other
+ * provider's. Undefined when it fits, or when the provider's type is unknown (an app config read alone).
+ */
+export function queryShapeProblem(
+  written: unknown,
+  provider: string | undefined,
+  providerType: string | undefined,
+): string | undefined {
+  if (providerType === undefined) return undefined;
+  const isMap = typeof written !== "string";
+  if (providerType !== "CLOUDWATCH" && isMap)
+    return `a CloudWatch query (a map) needs a CLOUDWATCH provider; "${provider}" is ${providerType}: write its query as a string`;
+  if (providerType === "CLOUDWATCH" && !isMap)
+    return `provider "${provider}" is CLOUDWATCH: write the query as a map (namespace, metric, dimensions, stat) or a metric-math expression with its metrics`;
+  return undefined;
+}
