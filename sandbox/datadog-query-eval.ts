@@ -19,6 +19,7 @@
  *   timestamp where either side has no value, or a division by zero, gives `null`.
  */
 
+import { aggregateValues } from "./aggregate-values.js";
 import { type MetricSource, readMatching } from "./datadog-metric-source.js";
 import type { MetricNode, QueryExpr, RollupMethod, SpaceAggregator } from "./datadog-query-parser.js";
 import { MINUTE_MS } from "./metric-store.js";
@@ -189,7 +190,7 @@ function rollUp(
   }
   const method: RollupMethod = node.rollup?.method ?? (node.modifier === "count" ? "sum" : "avg");
   const out = new Map<number, number>();
-  for (const [bucket, list] of values) out.set(bucket, reduce(list, method));
+  for (const [bucket, list] of values) out.set(bucket, aggregateValues(list, method));
   return out;
 }
 
@@ -206,7 +207,7 @@ function aggregateSpace(
     }
   }
   const out = new Map<number, number | null>();
-  for (const [bucket, list] of values) out.set(bucket, reduce(list, aggregator));
+  for (const [bucket, list] of values) out.set(bucket, aggregateValues(list, aggregator));
   return out;
 }
 
@@ -221,21 +222,6 @@ function fillGapsWithNull(
     if (minute < fromMinute || minute >= cutoff) continue;
     const bucket = Math.floor(minute / intervalMs) * intervalMs;
     if (!points.has(bucket)) points.set(bucket, null);
-  }
-}
-
-function reduce(values: readonly number[], method: RollupMethod): number {
-  switch (method) {
-    case "sum":
-      return values.reduce((a, b) => a + b, 0);
-    case "avg":
-      return values.reduce((a, b) => a + b, 0) / values.length;
-    case "min":
-      return Math.min(...values);
-    case "max":
-      return Math.max(...values);
-    case "count":
-      return values.length;
   }
 }
 

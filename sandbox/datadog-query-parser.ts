@@ -15,9 +15,10 @@
  * Anything else (boolean scopes, `!tag`, other functions) is a parse error, reported like Datadog's:
  * what did not match and the 1-based column.
  */
+import type { Aggregation } from "./aggregate-values.js";
 
 export type SpaceAggregator = "avg" | "sum" | "min" | "max";
-export type RollupMethod = "avg" | "sum" | "min" | "max" | "count";
+export type RollupMethod = Aggregation;
 
 export interface TagFilter {
   key: string;

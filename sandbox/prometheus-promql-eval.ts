@@ -10,6 +10,7 @@
  *   one; unmatched series are dropped. IEEE division: 0/0 is NaN, x/0 is ±Inf — what a real ratio of two
  *   sums gives when a side has no traffic.
  */
+import { aggregateValues } from "./aggregate-values.js";
 import type { AggregateOp, Matcher, PromExpr } from "./prometheus-promql-parser.js";
 import {
   counterIncrease,
@@ -176,22 +177,7 @@ function aggregate(
     group.values.push(sample.value);
     groups.set(key, group);
   }
-  return [...groups.values()].map(({ labels, values }) => ({ labels, value: reduce(op, values) }));
-}
-
-function reduce(op: AggregateOp, values: readonly number[]): number {
-  switch (op) {
-    case "sum":
-      return values.reduce((a, b) => a + b, 0);
-    case "avg":
-      return values.reduce((a, b) => a + b, 0) / values.length;
-    case "min":
-      return Math.min(...values);
-    case "max":
-      return Math.max(...values);
-    case "count":
-      return values.length;
-  }
+  return [...groups.values()].map(({ labels, values }) => ({ labels, value: aggregateValues(values, op) }));
 }
 
 function arithmetic(op: "+" | "-" | "*" | "/", a: number, b: number): number {

@@ -14,7 +14,9 @@
  * Anything else throws PromqlParseError, which the server answers as real Prometheus does: HTTP 400,
  * `errorType: bad_data`, `error: "1:12: parse error: …"`.
  */
+
 import { parseGoDuration } from "../src/config/duration.js";
+import type { Aggregation } from "./aggregate-values.js";
 
 export type MatchOp = "=" | "!=" | "=~" | "!~";
 
@@ -24,7 +26,7 @@ export interface Matcher {
   value: string;
 }
 
-export type AggregateOp = "sum" | "avg" | "min" | "max" | "count";
+export type AggregateOp = Aggregation;
 
 export type PromExpr =
   | { kind: "number"; value: number }
