@@ -43,6 +43,8 @@ const stageStateFields = z.object({
   deadlineAt: instant.optional(),
   /** ANALYSIS: the start of the tick grid, fixed on the first step. */
   analysisStart: instant.optional(),
+  /** ANALYSIS: when it ends, fixed with the start (absent in analyses stored before it was kept). */
+  analysisEnd: instant.optional(),
   /** ANALYSIS: the SEQUENTIAL prior recorded on the first step (see `stages/analysis.ts`). */
   sequentialPrior: storedPriorSchema.optional(),
   /** ANALYSIS: the duration the prior's late-start law is cut at, recorded with the prior. */
@@ -118,6 +120,7 @@ export const STAGE_STATE_SCHEMAS = {
     stageStateFields.pick({
       approval: true,
       analysisStart: true,
+      analysisEnd: true,
       sequentialPrior: true,
       sequentialHorizonMs: true,
       rateLimitedTicks: true,

@@ -8,11 +8,26 @@
  * A provider shifts every window back by its lag (data newer than that is still arriving), so a tick
  * at start + interval would read traffic from before the analysis began: from before the canary took
  * any (the ECS_TRAFFIC_ROUTING just before), judging the old release's buckets as the new one's. So the
- * grid starts late by the largest lag among the stage's metrics' providers, rounded up to whole minutes
- * (seconds for a stage on Prometheus alone; the providers shift by at most that): the first tick, at start + lag + interval, reads the window
- * that begins at the start, and the analysis ends at start + lag + duration, having judged `duration`
- * of the canary's own traffic. A provider that states no lag (`Metrics.lagMsOf`) delays nothing.
+ * first tick comes the largest lag among the stage's metrics' providers late, to the millisecond: the
+ * tick at start + lag + interval reads the window that begins at the start, and each later tick reads
+ * the next one as soon as its providers have it (a provider moves a window back onto its own buckets,
+ * never by more than needed: complete-points.ts, evaluation-plan.ts). A provider that states no lag
+ * (`Metrics.lagMsOf`) delays nothing.
  *
+ * The start is a bucket boundary where a provider's buckets are (whole minutes for Datadog and
+ * CloudWatch; a window that cuts every bucket — a 1m interval from 09:00:30 — would hold no complete
+ * one, so every tick would be NO_DATA; whole seconds on Prometheus alone: `alignmentMsOf`). It is the
+ * boundary at or before the stage's start, so the first window also holds the canary's traffic of the
+ * seconds before the stage (a whole minute of it when the stage starts late in a minute) instead of
+ * waiting up to a minute for the next boundary: every query of an analysis is about its deployment's
+ * variants, and in the seconds before the stage began those served only this deployment's releases
+ * (the routing stage before it, or nothing). Never before the deployment began, though: before that a
+ * target group may have served another deployment's canary, so the start is then the next boundary.
+ * The end stays where the next boundary would have put it (that boundary + lag + duration, stored as
+ * `analysisEnd`), so the analysis judges at least `duration` of the stage's own time, with one more
+ * window at its front. An analysis stored before `analysisEnd` existed started on a boundary it waited
+ * for and ends at its start + lag + duration.
+
  * The stage ends as `decideAnalysis` says: FAIL rolls back; PASS promotes; ASK (provider errors or
  * impossible data in a row, missing data past `noDataLimit` / `noDataShare`, or too little traffic to
  * decide) pauses and asks people — Approve continues, Roll back rolls back.
@@ -38,8 +53,9 @@
  * martingale. An analysis stored before the record existed gets the default of the release that first
  * resumes it, recorded then and kept.
  *
- * With the prior it records the analysis's duration (`sequentialHorizonMs`): each SEQUENTIAL metric cuts
- * its late-start law at the last bucket the analysis reaches, ⌊duration / interval⌋ (at least 2; see
+ * With the prior it records how long its ticks run (`sequentialHorizonMs`: from the first tick's window to
+ * the end, the duration plus the front window when there is one): each SEQUENTIAL metric cuts
+ * its late-start law at the last bucket the analysis reaches, ⌊that / interval⌋ (at least 2; see
  * `sequential-prior.ts`). Recorded, not read from the options each time, for the same reason as the
  * prior: an analysis whose prior was recorded without it (by a release before the cut) keeps the uncut
  * law it started with.
@@ -74,7 +90,6 @@ import type { Measurement } from "../domain/measurement.js";
 import type { StageContext, StageExecutor, StepResult } from "../engine/stage-executor.js";
 import { runTick } from "./analysis-tick.js";
 import { ProgressMemo } from "./progress-memo.js";
-import { storedDeadline } from "./stored-deadline.js";
 
 const MINUTE_MS = 60_000;
 
@@ -110,14 +125,9 @@ async function analysisStep(
   };
   // Before the start is stored: once per analysis, not again on every step or after a restart.
   if (ctx.stage.state.analysisStart === undefined) warnUnfailable(ctx, metrics);
-  const recorded = recordedPrior(ctx, metrics, defaultPrior);
-  // Ticks sit on a grid aligned to whole minutes where a provider's buckets are (Datadog, CloudWatch): a
-  // window that cuts every bucket (a 1m interval from 09:00:30) would hold no complete one, so every tick
-  // would be NO_DATA. A stage on Prometheus alone needs no such wait (alignmentMsOf).
-  const align = gridAlignment(ctx, metrics);
-  const start = storedDeadline(ctx, "analysisStart", (align - (ctx.clock.now() % align)) % align);
-  const origin = start + lagDelay(ctx, metrics, align);
-  const end = origin + durationMs;
+  const { start, end } = storedGrid(ctx, metrics, durationMs);
+  const origin = start + largestLag(ctx, metrics);
+  const recorded = recordedPrior(ctx, metrics, defaultPrior, end - origin);
   const memoPrefix = `${ctx.deployment.id}#${ctx.stage.index}#${start}#`;
   const tallies = new Map(ctx.measurementTally().map((t) => [t.metric, t]));
   // Read (and decode) the stored ticks only when some metric's fold is not in the memo.
@@ -268,7 +278,7 @@ interface RecordedPrior {
 
 /**
  * The SEQUENTIAL prior of this analysis: the one recorded in the stage state, else `defaultPrior`,
- * recorded now with the stage's duration as its horizon (on the first step, or the first after an
+ * recorded now with `horizonMs` (how long its ticks run) as its horizon (on the first step, or the first after an
  * upgrade from a release that did not record it). Nothing is recorded for an analysis without
  * SEQUENTIAL metrics. A record that is not a valid prior or horizon is a corrupt state, not something
  * to paper over with today's default.
@@ -277,6 +287,7 @@ function recordedPrior(
   ctx: StageContext<"ANALYSIS">,
   metrics: readonly AnalysisMetric[],
   defaultPrior: Readonly<SequentialPrior>,
+  horizonMs: number,
 ): RecordedPrior {
   // The store checked the shape (a horizon that is not a positive duration is a corrupt row); whether the
   // numbers make a prior is the analysis's to say.
@@ -288,7 +299,6 @@ function recordedPrior(
       `stage state sequentialPrior is not a valid prior: ${JSON.stringify(stored)}`,
     );
   }
-  const horizonMs = ctx.stage.options.durationMs;
   if (metrics.some((m) => m.strategy === "SEQUENTIAL")) {
     ctx.saveState({ sequentialPrior: { ...defaultPrior }, sequentialHorizonMs: horizonMs });
   }
@@ -320,10 +330,36 @@ function gridAlignment(ctx: StageContext<"ANALYSIS">, metrics: readonly Analysis
   return Math.max(1, ...aligns);
 }
 
-/** How late the grid starts (see the module comment): the largest lag, rounded up to the alignment. */
-function lagDelay(ctx: StageContext<"ANALYSIS">, metrics: readonly AnalysisMetric[], align: number): number {
+/** How late the first tick comes (see the module comment): the largest lag of the stage's providers. */
+function largestLag(ctx: StageContext<"ANALYSIS">, metrics: readonly AnalysisMetric[]): number {
   const lags = metrics.map((m) => ctx.ports.metrics.lagMsOf?.(m.common.provider) ?? 0);
-  return Math.ceil(Math.max(0, ...lags) / align) * align;
+  return Math.max(0, ...lags);
+}
+
+/**
+ * The grid's start and the analysis's end, fixed on the first step and saved together (see the module
+ * comment). The start is the whole bucket boundary at or before the stage's start when that is not
+ * before the deployment began, else the next one; the end is the next boundary plus the lag and the
+ * duration. An analysis stored by a release that kept no end ran from a boundary it waited for, so its
+ * end is its start plus the lag and the duration.
+ */
+function storedGrid(
+  ctx: StageContext<"ANALYSIS">,
+  metrics: readonly AnalysisMetric[],
+  durationMs: number,
+): { start: number; end: number } {
+  const lag = largestLag(ctx, metrics);
+  const { analysisStart, analysisEnd } = ctx.stage.state;
+  if (analysisStart !== undefined)
+    return { start: analysisStart, end: analysisEnd ?? analysisStart + lag + durationMs };
+  const align = gridAlignment(ctx, metrics);
+  const now = ctx.clock.now();
+  const before = now - (now % align);
+  const after = before === now ? now : before + align;
+  const began = ctx.deployment.startedAt ?? ctx.deployment.createdAt;
+  const grid = { start: before >= began ? before : after, end: after + lag + durationMs };
+  ctx.saveState({ analysisStart: grid.start, analysisEnd: grid.end });
+  return grid;
 }
 
 /** When the next step is due: the next tick of any metric that still has one (see `catchUp`). */

@@ -5,6 +5,7 @@
  * Fixed by hand; once AWS answers, the same reply says the rollback goes again and it ends at 100%
  * primary.
  */
+import { setTimeout as realSleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { SANDBOX_PEOPLE } from "../../sandbox/cli/sandbox-bot.js";
 import { ACTION_IDS } from "../../src/views/action-ids.js";
@@ -36,6 +37,13 @@ describe("Slack: a blocked rollback", () => {
       until: Infinity,
     });
     await h.click(id, "rollback", bob);
+    // The click is acked at once and taken a moment later, over real HTTP (who clicked, then the
+    // engine's command). Virtual time stands still until it is taken: advancing it meanwhile lets the
+    // analysis's next tick start first, and that tick's ELBv2 calls retry in real time under the outage
+    // while virtual time runs out.
+    const rollbackTaken = () => h.sandbox.store.commands.list(id).some((c) => c.kind === "ROLLBACK");
+    for (let i = 0; i < 2_000 && !rollbackTaken(); i++) await realSleep(5);
+    expect(rollbackTaken()).toBe(true);
     const happened = (type: string) => () => h.sandbox.store.events.list(id).some((e) => e.type === type);
     // Each wait is for an event, not for an amount of time: real HTTP calls and virtual time interleave.
     await h.until(happened("ROLLBACK_BLOCKED"), "the rollback to be blocked", 60 * MINUTE);

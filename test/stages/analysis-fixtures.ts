@@ -92,10 +92,11 @@ export async function withV1(
   fake: ScriptedMetrics,
   durationMs?: number,
   executors: StageExecutor[] = [],
+  steps: StageConfig[] = pipeline(metrics, durationMs),
 ): Promise<Harness> {
   const cloud = new FakeCloud(TOY_CLOUD);
   const h = harness({
-    apps: { web: toyAppConfig({ pipeline: pipeline(metrics, durationMs) }) },
+    apps: { web: toyAppConfig({ pipeline: steps }) },
     cloud,
     ports: { ecs: cloud, loadBalancer: cloud, metrics: fake },
     replaceExecutors: executors,

@@ -2,11 +2,14 @@
  * The data-quality rules of DESIGN §5 that turn what Datadog returned into points the analysis may
  * trust. Pure functions; the provider applies them to every series.
  *
- * - **Lag**: the most recent `lag` of data is still arriving, so every window is shifted back by the
- *   lag rounded up to whole minutes (whole, keeping its length), or further when it would still end
- *   after `now − lag`. The shift does not depend on how late a tick runs, so consecutive ticks asking
- *   for consecutive windows tile time without gaps or overlaps, stay aligned to Datadog's minute
- *   buckets (a shift of 59.9 s would cut every bucket in two), and a replay asks for the same windows.
+ * - **Lag**: the most recent `lag` of data is still arriving, so every window is moved back (whole,
+ *   keeping its length) until it ends on a whole minute at least `lag` before its own end — or before
+ *   `now`, when the clock is behind the window's end. The move does not depend on how late a tick runs,
+ *   so consecutive ticks asking for consecutive windows tile time without gaps or overlaps, stay aligned
+ *   to Datadog's minute buckets (a move of 59.9 s would cut every bucket in two), and a replay asks for
+ *   the same windows. The ANALYSIS grid puts its ticks a whole number of minutes plus exactly `lag`
+ *   after a whole minute (stages/analysis.ts), so a lag of 90 s reads each minute 90 s after it closed,
+ *   not the 2 minutes a shift rounded up to whole minutes would wait.
  * - **Whole buckets only**: a point stands for the bucket `[t, t + interval)`. A bucket that ends after
  *   the window (the trailing partial bucket: Datadog reports the bucket in progress with what it has so
  *   far) or starts before it (a leading bucket cut by an unaligned `from`) is dropped, so each bucket
@@ -21,13 +24,14 @@ export interface TimeWindow {
   toMs: number;
 }
 
-const SHIFT_STEP_MS = 60_000;
+/** Datadog's and CloudWatch's buckets: a shifted window ends on one's boundary. */
+const BUCKET_MS = 60_000;
 
-/** The window to ask Datadog for: `window` moved back by the lag, in whole minutes (see above). */
+/** The window to ask Datadog for: `window` moved back past the lag onto a whole minute (see above). */
 export function lagShiftedWindow(window: TimeWindow, nowMs: number, lagMs: number): TimeWindow {
-  const needed = Math.max(lagMs, window.toMs - (nowMs - lagMs));
-  const shift = Math.ceil(needed / SHIFT_STEP_MS) * SHIFT_STEP_MS;
-  return { fromMs: window.fromMs - shift, toMs: window.toMs - shift };
+  const latestEnd = Math.min(window.toMs, nowMs) - lagMs;
+  const toMs = Math.floor(latestEnd / BUCKET_MS) * BUCKET_MS;
+  return { fromMs: toMs - (window.toMs - window.fromMs), toMs };
 }
 
 /** The points of whole buckets inside `window` with a value, in time order. */

@@ -17,6 +17,13 @@ describe("lagShiftedWindow", () => {
     [{ fromMs: 0, toMs: 5 * M }, 5 * M + 1, 59_999, { fromMs: -M, toMs: 4 * M }],
     // Asked early (a clock behind the window's end), it moves back further, still in whole minutes.
     [{ fromMs: 0, toMs: 5 * M }, 4 * M + 1, 0, { fromMs: -M, toMs: 4 * M }],
+    // The analysis grid sits exactly `lag` after whole minutes: the window moves back by the lag to
+    // the second, onto the minutes it stands for, and a late tick still reads the same minutes.
+    [{ fromMs: 90_000, toMs: 5 * M + 90_000 }, 5 * M + 90_000, 90_000, { fromMs: 0, toMs: 5 * M }],
+    [{ fromMs: 90_000, toMs: 5 * M + 90_000 }, 9 * M, 90_000, { fromMs: 0, toMs: 5 * M }],
+    [{ fromMs: 40_000, toMs: M + 40_000 }, M + 40_000, 40_000, { fromMs: 0, toMs: M }],
+    // One millisecond short of the lag after the minute: that minute may still be arriving.
+    [{ fromMs: 90_000, toMs: 5 * M + 90_000 }, 5 * M + 90_000, 90_001, { fromMs: -M, toMs: 4 * M }],
   ])("%j at now=%i with lag %i → %j", (window, now, lag, expected) => {
     expect(lagShiftedWindow(window, now, lag)).toEqual(expected);
   });
