@@ -155,16 +155,32 @@ describe("CloudWatch provider against the sandbox CloudWatch", () => {
     expect(fiveMinutes).toEqual({ kind: "points", points: [[from, 5000]] });
   });
 
-  it("never reads a minute inside the lag (default 2 minutes)", async () => {
+  it("reads a minute the lag after it closed, not before (default 90 s)", async () => {
     const f = await startCloudWatchFixture();
     fixture = f;
     for (let n = 1; n <= 4; n++) f.writeAlb("primary", f.minutesAgo(n), n, 0);
-    const now = f.clock.now();
-    const result = await f
-      .provider({ lagMs: undefined as never })
-      .query(request(alb(f, "RequestCount", "primary"), now - MINUTE, now));
-    // Asked for the last minute; read the minute that ended 2 minutes ago.
-    expect(result).toEqual({ kind: "points", points: [[f.minutesAgo(3), 3]] });
+    const provider = f.provider({ lagMs: undefined as never });
+    expect(provider.lagMsOf()).toBe(90_000);
+    const lastMinute = (end: number) => request(alb(f, "RequestCount", "primary"), end - MINUTE, end);
+    const closed = f.minutesAgo(1) + MINUTE;
+    // Asked for the minute that just closed: it is still on its way; the one before closed only 60 s
+    // ago; the one that closed 2 minutes ago is read.
+    expect(await provider.query(lastMinute(closed))).toEqual({
+      kind: "points",
+      points: [[f.minutesAgo(3), 3]],
+    });
+    // The analysis ticks 90 s after a minute closes and reads that minute; a millisecond earlier, the
+    // minute before it.
+    await f.clock.advance(90_000 - 1);
+    expect(await provider.query(lastMinute(f.clock.now()))).toEqual({
+      kind: "points",
+      points: [[f.minutesAgo(2), 2]],
+    });
+    await f.clock.advance(1);
+    expect(await provider.query(lastMinute(f.clock.now()))).toEqual({
+      kind: "points",
+      points: [[f.minutesAgo(1), 1]],
+    });
   });
 
   it("says which permission is missing when GetMetricData is denied, in one line", async () => {
