@@ -43,6 +43,11 @@ const stageStateFields = z.object({
   deadlineAt: instant.optional(),
   /** ANALYSIS: the start of the tick grid, fixed on the first step. */
   analysisStart: instant.optional(),
+  /**
+   * ANALYSIS: when the analysis really ends, start + lag delay + duration (see `domain/analysis-window.ts`),
+   * fixed on the first step; the progress bar runs to it. Rows from before it was kept lack it.
+   */
+  analysisEnd: instant.optional(),
   /** ANALYSIS: the SEQUENTIAL prior recorded on the first step (see `stages/analysis.ts`). */
   sequentialPrior: storedPriorSchema.optional(),
   /** ANALYSIS: the duration the prior's late-start law is cut at, recorded with the prior. */
@@ -118,6 +123,7 @@ export const STAGE_STATE_SCHEMAS = {
     stageStateFields.pick({
       approval: true,
       analysisStart: true,
+      analysisEnd: true,
       sequentialPrior: true,
       sequentialHorizonMs: true,
       rateLimitedTicks: true,
