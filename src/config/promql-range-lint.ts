@@ -7,11 +7,13 @@
  * step: `[1m]` for any whole-minute interval. A longer range makes consecutive points overlap, a shorter
  * one leaves part of each step unseen. What that costs depends on the strategy:
  *
- * - SEQUENTIAL adds up per-step *counts*. A range of k steps counts every request k times: the test sees
- *   k× the traffic, its evidence grows k× too fast and its false-alarm guarantee is void. An error. A
+ * - SEQUENTIAL adds up per-step *counts*. A counting function (`increase`, `sum_over_time`, …) over a
+ *   range of k steps counts every request k times: the test sees k× the traffic, its evidence grows k×
+ *   too fast and its false-alarm guarantee is void. An error. An averaging one (`rate(…) * 60`) spreads
+ *   each request over k consecutive counts instead, which are then not independent: a warning. A
  *   range shorter than the step only drops requests: the test stays valid on fewer of them (less power),
  *   a warning. `rate`/`irate` give requests per second, not a count: 1/60 of the evidence at a 60 s step,
- *   a warning.
+ *   a warning (unless the query multiplies by a number, as `rate(…[1m]) * 60` does to get the count back).
  * - PREVIOUS, CANARY_BASELINE and CANARY_PRIMARY run Mann-Whitney on the points, which assumes they are
  *   independent. Overlapping points share data, so the test sees more points than it has evidence for
  *   and its p-values come out too small: a healthy canary fails more often than the 5% it promises. A
@@ -183,6 +185,10 @@ export interface RangeCheck {
 
 const COMPARISONS: readonly Strategy[] = ["PREVIOUS", "CANARY_BASELINE", "CANARY_PRIMARY"];
 const PER_SECOND = new Set(["rate", "irate"]);
+/** Functions whose value over a range is a count of what happened in it (a longer range counts twice). */
+const COUNTING = new Set(["increase", "delta", "sum_over_time", "count_over_time", "changes", "resets"]);
+/** A product with a number (`rate(…) * 60`): someone turned the rate back into a count on purpose. */
+const SCALED = /\*\s*\d|\d\s*\*/;
 
 /** Every range of the query that does not fit the step, for the strategies that care (see above). */
 export function promqlRangeProblems(check: RangeCheck): RangeProblem[] {
@@ -204,7 +210,7 @@ export function promqlRangeProblems(check: RangeCheck): RangeProblem[] {
     const rangeMs = ranges.find((ms) => ms !== undefined && Math.abs(ms - stepMs) > 0.5);
     const renderedNote = selector.text.includes("{{") ? ` (rendered: [${rendered.join("], [")}])` : "";
     if (strategy === "SEQUENTIAL") {
-      if (selector.func !== undefined && PER_SECOND.has(selector.func)) {
+      if (selector.func !== undefined && PER_SECOND.has(selector.func) && !SCALED.test(query)) {
         problems.push({
           offset: selector.offset,
           severity: "warning",
@@ -213,21 +219,29 @@ export function promqlRangeProblems(check: RangeCheck): RangeProblem[] {
         continue;
       }
       if (rangeMs === undefined) continue;
-      if (rangeMs > stepMs) {
-        const times = rangeMs / stepMs;
-        const shownTimes = Number.isInteger(times)
-          ? `${times} times`
-          : `about ${Number(times.toFixed(1))} times`;
+      const times = rangeMs / stepMs;
+      const shownTimes = Number.isInteger(times) ? `${times}` : `about ${Number(times.toFixed(1))}`;
+      const counting = selector.func === undefined || COUNTING.has(selector.func);
+      if (rangeMs > stepMs && counting) {
         problems.push({
           offset: selector.offset,
           severity: "error",
-          message: `range ${shown}${renderedNote} is longer than the step: ${plan}, and SEQUENTIAL adds up the counts of consecutive steps, so every request is counted ${shownTimes} (the test sees ${Number(times.toFixed(1))}× the traffic and its false-alarm guarantee no longer holds); write [${step}]`,
+          message: `range ${shown}${renderedNote} is longer than the step: ${plan}, and SEQUENTIAL adds up the counts of consecutive steps, so every request is counted ${shownTimes} times (the test sees ${Number(times.toFixed(1))}× the traffic and its false-alarm guarantee no longer holds); write [${step}]`,
         });
-      } else {
+      } else if (rangeMs > stepMs) {
         problems.push({
           offset: selector.offset,
           severity: "warning",
-          message: `range ${shown}${renderedNote} is shorter than the step: ${plan}, so requests in the rest of each step are never counted (the test decides on ${Math.round((rangeMs / stepMs) * 100)}% of the traffic); write [${step}]`,
+          message: `range ${shown}${renderedNote} is longer than the step: ${plan}, so ${selector.func}() averages over ${shownTimes} steps and spreads each request over that many consecutive counts, which are then not independent as the test assumes; write [${step}]`,
+        });
+      } else {
+        const seen = `${Math.round(times * 100)}%`;
+        problems.push({
+          offset: selector.offset,
+          severity: "warning",
+          message: counting
+            ? `range ${shown}${renderedNote} is shorter than the step: ${plan}, so requests in the rest of each step are never counted (the test decides on ${seen} of the traffic); write [${step}]`
+            : `range ${shown}${renderedNote} is shorter than the step: ${plan}, so each count is guessed from ${seen} of its step; write [${step}]`,
         });
       }
     } else if (COMPARISONS.includes(strategy) && rangeMs !== undefined && rangeMs > stepMs) {

@@ -124,6 +124,14 @@ describe("promqlRangeProblems", () => {
         message: expect.stringMatching(/rate\(\) gives requests per second.*write increase\(…\[1m\]\)$/),
       },
     ]);
+    expect(check("sum(rate(x[1m])) * 60", MIN, "SEQUENTIAL")).toEqual([]);
+    expect(check("sum(rate(x[5m])) * 60", MIN, "SEQUENTIAL")).toEqual([
+      {
+        severity: "warning",
+        at: "5m",
+        message: expect.stringMatching(/rate\(\) averages over 5 steps .*write \[1m\]$/),
+      },
+    ]);
   });
 
   it("comparisons warn about overlapping points only; THRESHOLD's smoothing is left alone", () => {
