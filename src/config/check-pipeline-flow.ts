@@ -6,6 +6,7 @@
 
 import type { AnalysisMetric } from "../domain/analysis-metric.js";
 import type { StageConfig } from "../domain/app-config.js";
+import { readsAlbCounts } from "./check-alb-sources.js";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
 import type { PlacedStage } from "./parse-pipeline.js";
 import type { Origin } from "./zod-issues.js";
@@ -56,7 +57,8 @@ function needsBaseline(stage: StageConfig): boolean {
     case "ECS_TRAFFIC_ROUTING":
       return stage.options.baseline > 0;
     case "ANALYSIS":
-      return stage.options.metrics.some(usesBaselineMetric);
+      // A source: ALB metric's missing baseline group is reported at the metric (check-alb-sources.ts).
+      return stage.options.metrics.some((m) => usesBaselineMetric(m) && !readsAlbCounts(m));
     default:
       return false;
   }

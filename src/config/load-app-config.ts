@@ -15,6 +15,7 @@ import {
   PIPECD_API_VERSION,
   specSchema,
 } from "./app-spec-schema.js";
+import { checkAlbSources } from "./check-alb-sources.js";
 import { checkServiceDefinition, checkTaskDefinition } from "./check-ecs-definitions.js";
 import { checkPipelineFlow } from "./check-pipeline-flow.js";
 import { checkStageLengths } from "./check-stage-lengths.js";
@@ -181,6 +182,7 @@ export async function readAppConfig(
       },
       sink,
     );
+    checkAlbSources({ stages: parsed.stages, targetGroups: writtenGroups, accessType }, sink);
     checkStageLengths(
       {
         stages: parsed.stages,

@@ -17,13 +17,15 @@ import {
 import type { TemplateLibrary } from "./analysis-templates.js";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
 import { formatDuration } from "./duration.js";
-import { type FieldPath, isRecord } from "./field-path.js";
+import { type FieldPath, formatPath, isRecord } from "./field-path.js";
 import { comparisonPointsProblem, ratioBoundProblem } from "./metric-lints.js";
 import { parseCloudWatchQuery, queryShapeProblem } from "./parse-cloudwatch-query.js";
+import { promqlRangeProblems } from "./promql-range-lint.js";
 import {
   checkQueryTemplate,
   type QueryProblem,
   type QueryScope,
+  renderQuery,
   sameForEveryVariant,
   type Variant,
 } from "./query-template.js";
@@ -280,6 +282,24 @@ function buildMetric(
       );
     }
     for (const problem of problems) reportProblem(where(key), problem);
+    if (problems.length === 0 && providerType === "PROMETHEUS") {
+      const origin = where(key);
+      const ranges = promqlRangeProblems({
+        query: text,
+        intervalMs: common.intervalMs,
+        strategy,
+        renderRange: (range) => renderKnown(range, variants, args, identity.appArgs),
+      });
+      for (const problem of ranges) {
+        if (problem.severity === "error") ok = false;
+        sink.add({
+          ...origin.doc.positionInString(origin.path, problem.offset),
+          severity: problem.severity,
+          path: formatPath(origin.path),
+          message: problem.message,
+        });
+      }
+    }
     return text;
   };
 
@@ -396,4 +416,28 @@ function buildMetric(
     }
   }
   return ok ? metric : undefined;
+}
+
+/**
+ * `text` rendered for each of `variants` (once when there are none) with the args load time knows;
+ * undefined when it uses a value that only run time (or the app using a template) supplies.
+ */
+function renderKnown(
+  text: string,
+  variants: readonly Variant[],
+  variantArgs: Readonly<Record<Variant, Readonly<Record<string, string>>>> | undefined,
+  appArgs: Readonly<Record<string, string>> | undefined,
+): string[] | undefined {
+  try {
+    return (variants.length > 0 ? variants : [undefined]).map((variant) =>
+      renderQuery(text, {
+        app: { name: "" },
+        ...(variant ? { variant } : {}),
+        ...(variant && variantArgs ? { variantCustomArgs: variantArgs[variant] } : {}),
+        ...(appArgs ? { appCustomArgs: appArgs } : {}),
+      }),
+    );
+  } catch {
+    return undefined;
+  }
 }

@@ -43,7 +43,7 @@ const stageStateFields = z.object({
   deadlineAt: instant.optional(),
   /** ANALYSIS: the start of the tick grid, fixed on the first step. */
   analysisStart: instant.optional(),
-  /** ANALYSIS: when it ends, fixed with the start (absent in analyses stored before it was kept). */
+  /** ANALYSIS: when it ends, fixed with the start; the progress bar runs to it (absent in rows stored before it was kept). */
   analysisEnd: instant.optional(),
   /** ANALYSIS: the SEQUENTIAL prior recorded on the first step (see `stages/analysis.ts`). */
   sequentialPrior: storedPriorSchema.optional(),

@@ -85,6 +85,7 @@ import { SequentialError } from "../analysis/sequential-test.js";
 import type { TickVerdict } from "../analysis/tick-evaluators.js";
 import { comparisonPointsProblem } from "../config/metric-lints.js";
 import type { AnalysisMetric } from "../domain/analysis-metric.js";
+import { analysisEndMs } from "../domain/analysis-window.js";
 import { approvalsOf } from "../domain/approval-state.js";
 import type { Measurement } from "../domain/measurement.js";
 import type { StageContext, StageExecutor, StepResult } from "../engine/stage-executor.js";
@@ -357,7 +358,10 @@ function storedGrid(
   const before = now - (now % align);
   const after = before === now ? now : before + align;
   const began = ctx.deployment.startedAt ?? ctx.deployment.createdAt;
-  const grid = { start: before >= began ? before : after, end: after + lag + durationMs };
+  const grid = {
+    start: before >= began ? before : after,
+    end: analysisEndMs({ boundary: after, lagMs: lag, durationMs }),
+  };
   ctx.saveState({ analysisStart: grid.start, analysisEnd: grid.end });
   return grid;
 }

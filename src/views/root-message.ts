@@ -5,6 +5,7 @@
  * a line saying who did what and when, so a stale button is never left to click.
  */
 import type { Button, KnownBlock } from "@slack/types";
+import { analysisElapsed, analysisSpan } from "../domain/analysis-window.js";
 import type { RollbackBlock } from "../domain/rollback-block.js";
 import { ACTION_IDS, encodeActionValue } from "./action-ids.js";
 import {
@@ -117,10 +118,19 @@ function analysisProgress(snapshot: DeploymentSnapshot, now: number): string | u
   const stage = currentAnalysis(snapshot);
   if (!stage || stage.startedAt === undefined) return undefined;
   const { durationMs, metrics } = stage.options;
-  const start = typeof stage.state.analysisStart === "number" ? stage.state.analysisStart : stage.startedAt;
-  const elapsed = Math.min(durationMs, Math.max(0, (stage.finishedAt ?? now) - start));
+  const span = analysisSpan({
+    analysisStart: stage.state.analysisStart,
+    analysisEnd: stage.state.analysisEnd,
+    startedAt: stage.startedAt,
+    durationMs,
+  });
+  const { elapsedMs, totalMs, fraction } = analysisElapsed(span, stage.finishedAt ?? now);
+  // The analysis outlasts its duration by its providers' lag (and a window in front when it started
+  // mid-minute); say so, or 12m / 32m puzzles people.
+  const lagNote =
+    totalMs > durationMs ? ` (${formatDuration(durationMs)} of traffic, judged as its metrics arrive)` : "";
   const lines = [
-    `*Analysis* ${progressBar(durationMs > 0 ? elapsed / durationMs : 1)} · ${formatDuration(elapsed)} / ${formatDuration(durationMs)}`,
+    `*Analysis* ${progressBar(fraction)} · ${formatDuration(elapsedMs)} / ${formatDuration(totalMs)}${lagNote}`,
   ];
   for (const metric of metrics.slice(0, 15)) {
     const ticks = metricTicks(snapshot, stage.index, metric.common.name);

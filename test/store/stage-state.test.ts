@@ -72,6 +72,7 @@ const FULL_STATES: Stage[] = [
   stage("ANALYSIS", 7, {
     approval,
     analysisStart: 1200,
+    analysisEnd: 1_921_200,
     sequentialPrior: { centre: 1.8, spread: 0.2, tail: 0.05, late: 0.3, lateFrom: 4, lateScale: 10 },
     sequentialHorizonMs: 1_800_000,
     rateLimitedTicks: { errors: 61_200 },
