@@ -13,7 +13,6 @@ import {
 } from "../../sandbox/prometheus-series.js";
 
 const T = Date.UTC(2026, 11, 6, 12, 0, 0);
-const S = 15_000;
 const counter = (...samples: Array<[number, number]>): PromSeriesData => ({
   labels: { __name__: "c" },
   kind: "counter",
