@@ -15,8 +15,10 @@
  * - What the traffic model records, with the metric store's names and tags: per target group
  *   `aws.applicationelb.httpcode_target_2xx`, `.httpcode_target_5xx`, `.httpcode_elb_5xx` (the group's
  *   request count is their sum and is not stored); per version `trace.http.request.hits`, `.errors`.
- * - Memory: one Float64Array per counter from its first recorded slot on, 8 bytes a slot (32 bytes a
- *   minute), grown by doubling: a counter alive for an hour holds 256 slots, 2 KiB.
+ * - Memory: one Float32Array per counter from its first recorded slot on, 4 bytes a slot (16 bytes a
+ *   minute), grown by doubling: a counter alive for an hour holds 256 slots, 1 KiB. A slot keeps float32's
+ *   7 significant digits (whole counts up to 2^24 exactly); totals are summed in float64, so an
+ *   increase over a few slots is off by well under 0.001 requests.
  */
 import type { TagSet } from "./metric-store.js";
 import { tagSetKey } from "./tag-set-key.js";
@@ -33,7 +35,7 @@ export class ScrapeCounter {
   /** Slot index of `slots[0]`. */
   private first = 0;
   /** Per slot its count; NaN where the counter was not alive. */
-  private slots = new Float64Array(0);
+  private slots = new Float32Array(0);
   /** Slots in use: `slots[used..]` were never recorded. */
   private used = 0;
 
@@ -95,7 +97,7 @@ export class ScrapeCounter {
     if (needed > this.slots.length) {
       let capacity = Math.max(this.slots.length, INITIAL_SLOTS);
       while (capacity < needed) capacity *= 2;
-      const grown = new Float64Array(capacity).fill(Number.NaN);
+      const grown = new Float32Array(capacity).fill(Number.NaN);
       grown.set(this.slots.subarray(0, this.used));
       this.slots = grown;
     }

@@ -68,16 +68,16 @@ const canaryTotal = () => `sum(alb_requests_total{target_group="${run.tag("canar
 const canaryIncrease = () => `sum(increase(alb_requests_total{target_group="${run.tag("canary")}"}[1m]))`;
 
 describe("the scrape record", () => {
-  it("holds, minute by minute, exactly the counts the metric store got", () => {
+  it("holds, minute by minute, the counts the metric store got (to a slot's float32 precision)", () => {
     for (const group of ["primary", "canary"] as const) {
       const tags = { targetgroup: run.tag(group) };
       const all = ALB_COUNTS.flatMap((m) => recorded(m, tags));
       const errors = recorded("aws.applicationelb.httpcode_target_5xx", tags);
       for (let m = 0; m < 4; m++) {
         const requests = totalAt(all, at(m + 1)) - totalAt(all, at(m));
-        expect(requests).toBeCloseTo(minuteValue("aws.applicationelb.request_count", tags, m), 9);
+        expect(requests).toBeCloseTo(minuteValue("aws.applicationelb.request_count", tags, m), 3);
         const target5xx = totalAt(errors, at(m + 1)) - totalAt(errors, at(m));
-        expect(target5xx).toBeCloseTo(minuteValue("aws.applicationelb.httpcode_target_5xx", tags, m), 9);
+        expect(target5xx).toBeCloseTo(minuteValue("aws.applicationelb.httpcode_target_5xx", tags, m), 3);
       }
     }
     for (const version of ["v1", "v3-bad"]) {
@@ -86,7 +86,7 @@ describe("the scrape record", () => {
         const counters = recorded(metric, tags);
         for (let m = 0; m < 4; m++) {
           const count = totalAt(counters, at(m + 1)) - totalAt(counters, at(m));
-          expect(count).toBeCloseTo(minuteValue(metric, tags, m), 9);
+          expect(count).toBeCloseTo(minuteValue(metric, tags, m), 3);
         }
       }
     }
