@@ -47,14 +47,19 @@ export class ScrapeCounter {
     const firstSlot = Math.floor(fromMs / SCRAPE_INTERVAL_MS);
     const lastSlot = Math.ceil(toMs / SCRAPE_INTERVAL_MS) - 1;
     this.reserve(firstSlot, lastSlot);
+    if (firstSlot === lastSlot) {
+      // Most stretches (the world steps often) lie within one slot: the count goes in whole.
+      const i = firstSlot - this.first;
+      const before = this.slots[i] as number;
+      this.slots[i] = (Number.isNaN(before) ? 0 : before) + count;
+      return;
+    }
     const length = toMs - fromMs;
     for (let k = firstSlot; k <= lastSlot; k++) {
       const overlap = Math.min(toMs, (k + 1) * SCRAPE_INTERVAL_MS) - Math.max(fromMs, k * SCRAPE_INTERVAL_MS);
       const i = k - this.first;
       const before = this.slots[i] as number;
-      // A stretch within one slot adds its count unscaled, so whole counts stay whole.
-      const share = overlap === length ? count : (count * overlap) / length;
-      this.slots[i] = (Number.isNaN(before) ? 0 : before) + share;
+      this.slots[i] = (Number.isNaN(before) ? 0 : before) + (count * overlap) / length;
     }
   }
 

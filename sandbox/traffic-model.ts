@@ -81,9 +81,9 @@ export class TrafficModel {
   private groups = new Map<string, GroupMinute>();
   private versions = new Map<string, VersionMinute>();
   private readonly multipliers = new WeakMap<AppTraffic, { minute: number; value: number }>();
-  /** Scrape-record counters by target group ARN and by `app\0version`, kept for the world's life. */
+  /** Scrape-record counters by target group ARN and by app, then version; kept for the world's life. */
   private readonly groupCounters = new Map<string, GroupCounters>();
-  private readonly versionCounters = new Map<string, VersionCounters>();
+  private readonly versionCounters = new Map<string, Map<string, VersionCounters>>();
   /** route()'s working arrays (one healthy version per entry), reused across calls. */
   private readonly scratch = {
     versionNames: [] as string[],
@@ -244,8 +244,7 @@ export class TrafficModel {
     for (let i = 0; i < kinds; i++) {
       const n = split ? (split[i] ?? 0) : requests;
       const version = versionNames[i] as string;
-      const key = `${traffic.app}\u0000${version}`;
-      const apmCounters = this.versionCountersOf(key, traffic, version);
+      const apmCounters = this.versionCountersOf(traffic, version);
       if (n === 0) {
         apmCounters.hits.record(fromMs, toMs, 0);
         apmCounters.errors.record(fromMs, toMs, 0);
@@ -261,6 +260,7 @@ export class TrafficModel {
       const served = minute.served.get(version);
       if (served) served.count += n;
       else minute.served.set(version, { count: n, profile });
+      const key = `${traffic.app}\u0000${version}`;
       const apm = this.versions.get(key);
       if (apm) {
         apm.hits += n;
@@ -286,15 +286,20 @@ export class TrafficModel {
     return created;
   }
 
-  private versionCountersOf(key: string, traffic: AppTraffic, version: string): VersionCounters {
-    const known = this.versionCounters.get(key);
+  private versionCountersOf(traffic: AppTraffic, version: string): VersionCounters {
+    let byVersion = this.versionCounters.get(traffic.app);
+    if (!byVersion) {
+      byVersion = new Map();
+      this.versionCounters.set(traffic.app, byVersion);
+    }
+    const known = byVersion.get(version);
     if (known) return known;
     const tags = { service: traffic.app, version, env: traffic.env };
     const created: VersionCounters = {
       hits: this.metrics.scrapes.counter("trace.http.request.hits", tags),
       errors: this.metrics.scrapes.counter("trace.http.request.errors", tags),
     };
-    this.versionCounters.set(key, created);
+    byVersion.set(version, created);
     return created;
   }
 
