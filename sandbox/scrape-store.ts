@@ -16,9 +16,9 @@
  *   `aws.applicationelb.httpcode_target_2xx`, `.httpcode_target_5xx`, `.httpcode_elb_5xx` (the group's
  *   request count is their sum and is not stored); per version `trace.http.request.hits`, `.errors`.
  * - Memory: one Float32Array per counter from its first recorded slot on, 4 bytes a slot (16 bytes a
- *   minute), grown by doubling: a counter alive for an hour holds 256 slots, 1 KiB. A slot keeps float32's
- *   7 significant digits (whole counts up to 2^24 exactly); totals are summed in float64, so an
- *   increase over a few slots is off by well under 0.001 requests.
+ *   minute), grown by doubling: a counter alive for an hour holds 256 slots, 1 KiB. A slot is exact to
+ *   1 part in 16 million (float32; whole counts up to 2^24 exactly) and totals are summed in float64:
+ *   at sandbox rates an increase is off by a few hundred-thousandths of a request at most.
  */
 import type { TagSet } from "./metric-store.js";
 import { tagSetKey } from "./tag-set-key.js";

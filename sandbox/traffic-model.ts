@@ -16,8 +16,9 @@
  * Every stretch's counts also go to the metric store's scrape record (scrape-store.ts) as they happen, for
  * the sandbox Prometheus: per target group its target 2xx, target 5xx and ELB 5xx, per version its hits and
  * errors. A group is alive there in every stretch it is forwarded to, a version in every stretch it has a
- * healthy target in such a group (zero counts included). The record is derived from the same draws: it
- * changes no draw and no minute value.
+ * healthy target in such a group (zero counts included). It also holds the world's first, partial minute,
+ * which the minute store drops (a scrape would have seen it). The record is derived from the same draws:
+ * it changes no draw and no minute value.
  *
  * The rate has per-minute lognormal noise drawn from (seed, app, minute) alone, so the noise does not
  * depend on how often the world was stepped. Listener rules are not evaluated: traffic follows the
