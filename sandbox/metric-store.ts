@@ -10,8 +10,12 @@
  * - A tag set that saw nothing in a minute has no point for it (no data, not zero). The traffic model
  *   writes every count of a target group forwarded to with weight > 0 each minute, zeros included, and
  *   a version's APM series only in minutes it served requests.
+ * - `scrapes` holds the same traffic's counters at scrape resolution (scrape-store.ts), for the sandbox
+ *   Prometheus; reading it catches the simulation up as reading minutes does.
  */
 import { globRegExp } from "./glob-pattern.js";
+import { ScrapeStore } from "./scrape-store.js";
+import { tagSetKey } from "./tag-set-key.js";
 
 export type TagSet = Readonly<Record<string, string>>;
 export type MetricPoint = [minuteStartMs: number, value: number];
@@ -31,6 +35,8 @@ export const MINUTE_MS = 60_000;
 export class MetricStore {
   private readonly metrics = new Map<string, Map<string, Series>>();
   private beforeRead: () => void = () => undefined;
+  /** The counters at scrape resolution (scrape-store.ts), read after the same catch-up as the minutes. */
+  readonly scrapes = new ScrapeStore(() => this.beforeRead());
 
   /**
    * `sync` runs before every read so the simulation can catch up to "now" first (the world installs it;
@@ -109,10 +115,7 @@ export class MetricStore {
       byTags = new Map();
       this.metrics.set(metric, byTags);
     }
-    const key = Object.keys(tags)
-      .sort()
-      .map((k) => `${k}:${tags[k]}`)
-      .join(",");
+    const key = tagSetKey(tags);
     let series = byTags.get(key);
     if (!series) {
       series = { tags: { ...tags }, points: new Map() };

@@ -2,8 +2,10 @@
  * Evaluates the sandbox's PromQL subset (prometheus-promql-parser.ts) at one instant over the sandbox's
  * series (prometheus-series.ts), with Prometheus's semantics where the subset reaches them:
  *
- * - `rate`/`increase` over `[r]` read the counter's growth in `(t − r, t]`; a series with no sample in
- *   the range is absent (not zero). Both drop the metric name.
+ * - `rate`/`increase` over `[r]` read the counter's samples in `(t − r, t]` and extrapolate their growth
+ *   to the range's boundaries (prometheus-series.ts); a series with fewer than two samples in the range
+ *   is absent (not zero). Both drop the metric name.
+ * - An instant selector reads the last sample in the lookback `(t − 5m, t]`.
  * - Aggregations group by the listed labels (`by`) or all but them (`without`); `sum` of nothing is
  *   nothing (an empty vector), as in Prometheus.
  * - Arithmetic between two vectors matches series with identical labels (metric name aside), one to
@@ -13,7 +15,7 @@
 import { aggregateValues } from "./aggregate-values.js";
 import type { AggregateOp, Matcher, PromExpr } from "./prometheus-promql-parser.js";
 import {
-  counterIncrease,
+  extrapolatedIncrease,
   instantValue,
   LOOKBACK_MS,
   type PromLabels,
@@ -45,9 +47,8 @@ export function evaluateAt(expr: PromExpr, atMs: number, lookup: SeriesLookup): 
     case "range-call": {
       const samples: Sample[] = [];
       for (const series of select(lookup, expr.selector.name, expr.selector.matchers)) {
-        const increase = counterIncrease(series, atMs - expr.rangeMs, atMs);
-        if (increase === undefined) continue;
-        const value = expr.fn === "rate" ? increase / (expr.rangeMs / 1000) : increase;
+        const value = extrapolatedIncrease(series, atMs, expr.rangeMs, expr.fn === "rate");
+        if (value === undefined) continue;
         samples.push({ labels: withoutName(series.labels), value });
       }
       return { kind: "vector", samples };

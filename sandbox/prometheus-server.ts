@@ -1,6 +1,7 @@
 /**
  * The sandbox Prometheus: `GET` or `POST` (form body) `/api/v1/query` and `/api/v1/query_range` on
- * loopback, answering from the sandbox metric store (prometheus-series.ts) in the Prometheus HTTP API's
+ * loopback, answering from the sandbox metric store's scrape record and minutes, sampled as a Prometheus
+ * scraping every 15 s would hold them (prometheus-series.ts), in the Prometheus HTTP API's
  * shapes, so that the real provider (providers/prometheus) is exercised over HTTP (DESIGN §8). A request
  * goes through:
  *

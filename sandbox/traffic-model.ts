@@ -13,6 +13,13 @@
  * - APM, per version (tags `service:<app>`, `version:<tag>`, `env:<env>`, default `sandbox`): `trace.http.request.hits`,
  *   `trace.http.request.errors` (counts), `trace.http.request.duration.by.service.50p/.95p/.99p` (seconds).
  *
+ * Every stretch's counts also go to the metric store's scrape record (scrape-store.ts) as they happen, for
+ * the sandbox Prometheus: per target group its target 2xx, target 5xx and ELB 5xx, per version its hits and
+ * errors. A group is alive there in every stretch it is forwarded to, a version in every stretch it has a
+ * healthy target in such a group (zero counts included). It also holds the world's first, partial minute,
+ * which the minute store drops (a scrape would have seen it). The record is derived from the same draws:
+ * it changes no draw and no minute value.
+ *
  * The rate has per-minute lognormal noise drawn from (seed, app, minute) alone, so the noise does not
  * depend on how often the world was stepped. Listener rules are not evaluated: traffic follows the
  * listener's default action.
@@ -20,6 +27,7 @@
 import type { ElbWorld } from "./elb-world.js";
 import { type LatencyComponent, lognormalComponent, sampledQuantile } from "./latency-model.js";
 import { type MetricStore, MINUTE_MS, type TagSet } from "./metric-store.js";
+import type { ScrapeCounter } from "./scrape-store.js";
 import { hashString, SeededRandom } from "./seeded-random.js";
 import type { VersionProfile } from "./version-profiles.js";
 import type { TargetGroupRecord } from "./world-types.js";
@@ -48,6 +56,19 @@ interface GroupMinute {
   served: Map<string, VersionCount>;
 }
 
+/** A target group's counters in the scrape record. */
+interface GroupCounters {
+  target2xx: ScrapeCounter;
+  target5xx: ScrapeCounter;
+  elb5xx: ScrapeCounter;
+}
+
+/** A version's counters in the scrape record. */
+interface VersionCounters {
+  hits: ScrapeCounter;
+  errors: ScrapeCounter;
+}
+
 interface VersionMinute {
   traffic: AppTraffic;
   version: string;
@@ -61,6 +82,9 @@ export class TrafficModel {
   private groups = new Map<string, GroupMinute>();
   private versions = new Map<string, VersionMinute>();
   private readonly multipliers = new WeakMap<AppTraffic, { minute: number; value: number }>();
+  /** Scrape-record counters by target group ARN and by app, then version; kept for the world's life. */
+  private readonly groupCounters = new Map<string, GroupCounters>();
+  private readonly versionCounters = new Map<string, Map<string, VersionCounters>>();
   /** route()'s working arrays (one healthy version per entry), reused across calls. */
   private readonly scratch = {
     versionNames: [] as string[],
@@ -96,7 +120,7 @@ export class TrafficModel {
       forward.targetGroups.forEach(({ targetGroupArn, weight }, i) => {
         const group = this.elb.targetGroups.get(targetGroupArn);
         if (!group || weight <= 0) return;
-        this.route(traffic, listener.loadBalancerArn, group, split[i] ?? 0);
+        this.route(traffic, listener.loadBalancerArn, group, split[i] ?? 0, fromMs, toMs);
       });
     }
   }
@@ -175,19 +199,21 @@ export class TrafficModel {
   }
 
   /**
-   * Splits a group's requests over its healthy targets' versions and draws their errors. It runs for
-   * every app and group on every step of the world, so it reuses scratch arrays instead of allocating
-   * per call; the draws are the same, in the same order, as a plain multinomial over the versions in the
-   * order their first healthy target appears.
+   * Splits a group's requests of `[fromMs, toMs)` over its healthy targets' versions and draws their
+   * errors. It runs for every app and group on every step of the world, so it reuses scratch arrays
+   * instead of allocating per call; the draws are the same, in the same order, as a plain multinomial
+   * over the versions in the order their first healthy target appears (none when there are no requests).
    */
   private route(
     traffic: AppTraffic,
     loadBalancerArn: string,
     group: TargetGroupRecord,
     requests: number,
+    fromMs: number,
+    toMs: number,
   ): void {
     const minute = this.groupMinute(traffic, loadBalancerArn, group);
-    if (requests === 0) return;
+    const counters = this.groupCountersOf(group.arn, minute.tags);
     minute.requests += requests;
     const { versionNames, versionCounts, versionProfiles } = this.scratch;
     let kinds = 0;
@@ -203,19 +229,34 @@ export class TrafficModel {
       }
       versionCounts[j] = (versionCounts[j] ?? 0) + 1;
     }
+    counters.elb5xx.record(fromMs, toMs, kinds === 0 ? requests : 0);
     if (kinds === 0) {
       minute.elb5xx += requests;
+      counters.target2xx.record(fromMs, toMs, 0);
+      counters.target5xx.record(fromMs, toMs, 0);
       return;
     }
     versionCounts.length = kinds;
     // One version takes everything; the multinomial would not draw for it either.
-    const split = kinds === 1 ? undefined : this.random.multinomial(requests, versionCounts);
+    const split =
+      kinds === 1 || requests === 0 ? undefined : this.random.multinomial(requests, versionCounts);
+    let served2xx = 0;
+    let served5xx = 0;
     for (let i = 0; i < kinds; i++) {
       const n = split ? (split[i] ?? 0) : requests;
-      if (n === 0) continue;
       const version = versionNames[i] as string;
+      const apmCounters = this.versionCountersOf(traffic, version);
+      if (n === 0) {
+        apmCounters.hits.record(fromMs, toMs, 0);
+        apmCounters.errors.record(fromMs, toMs, 0);
+        continue;
+      }
       const profile = versionProfiles[i] as VersionProfile;
       const errors = this.random.binomial(n, profile.errorRate);
+      apmCounters.hits.record(fromMs, toMs, n);
+      apmCounters.errors.record(fromMs, toMs, errors);
+      served2xx += n - errors;
+      served5xx += errors;
       minute.target5xx += errors;
       const served = minute.served.get(version);
       if (served) served.count += n;
@@ -229,6 +270,38 @@ export class TrafficModel {
         this.versions.set(key, { traffic, version, hits: n, errors, profile });
       }
     }
+    counters.target2xx.record(fromMs, toMs, served2xx);
+    counters.target5xx.record(fromMs, toMs, served5xx);
+  }
+
+  private groupCountersOf(arn: string, tags: TagSet): GroupCounters {
+    const known = this.groupCounters.get(arn);
+    if (known) return known;
+    const scrapes = this.metrics.scrapes;
+    const created: GroupCounters = {
+      target2xx: scrapes.counter("aws.applicationelb.httpcode_target_2xx", tags),
+      target5xx: scrapes.counter("aws.applicationelb.httpcode_target_5xx", tags),
+      elb5xx: scrapes.counter("aws.applicationelb.httpcode_elb_5xx", tags),
+    };
+    this.groupCounters.set(arn, created);
+    return created;
+  }
+
+  private versionCountersOf(traffic: AppTraffic, version: string): VersionCounters {
+    let byVersion = this.versionCounters.get(traffic.app);
+    if (!byVersion) {
+      byVersion = new Map();
+      this.versionCounters.set(traffic.app, byVersion);
+    }
+    const known = byVersion.get(version);
+    if (known) return known;
+    const tags = { service: traffic.app, version, env: traffic.env };
+    const created: VersionCounters = {
+      hits: this.metrics.scrapes.counter("trace.http.request.hits", tags),
+      errors: this.metrics.scrapes.counter("trace.http.request.errors", tags),
+    };
+    byVersion.set(version, created);
+    return created;
   }
 
   private groupMinute(traffic: AppTraffic, loadBalancerArn: string, group: TargetGroupRecord): GroupMinute {

@@ -1,7 +1,8 @@
 /**
  * The sandbox Prometheus over HTTP: the documented answer shapes, the PromQL subset over the metric
- * store (counts, ratios, 0/0 and x/0, staleness, ingestion lag), bad_data for what it does not
- * understand, authentication and injected faults; and the real provider reading it.
+ * store's scrape record (counts, ratios, 0/0 and x/0, extrapolation, staleness, ingestion lag, gaps),
+ * bad_data for what it does not understand, authentication and injected faults; and the real provider
+ * reading it.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MetricStore } from "../../sandbox/metric-store.js";
@@ -20,13 +21,18 @@ let prom: SandboxPrometheus;
 beforeEach(async () => {
   store = new MetricStore();
   clock = new FakeClock(T0 + 5 * MINUTE);
-  // Five minutes of traffic: v1 100 hits with 1 error a minute; v2 50 hits with 5 errors.
+  // Five minutes of traffic, spread evenly through each minute as the traffic model records it: v1 100
+  // hits with 1 error a minute; v2 50 hits with 5 errors.
+  const count = (metric: string, version: string, m: number, n: number) => {
+    store.add(metric, { ...WEB, version }, m, n);
+    store.scrapes.counter(metric, { ...WEB, version }).record(m, m + MINUTE, n);
+  };
   for (let i = 0; i < 5; i++) {
     const m = T0 + i * MINUTE;
-    store.add("trace.http.request.hits", { ...WEB, version: "v1" }, m, 100);
-    store.add("trace.http.request.errors", { ...WEB, version: "v1" }, m, 1);
-    store.add("trace.http.request.hits", { ...WEB, version: "v2" }, m, 50);
-    store.add("trace.http.request.errors", { ...WEB, version: "v2" }, m, 5);
+    count("trace.http.request.hits", "v1", m, 100);
+    count("trace.http.request.errors", "v1", m, 1);
+    count("trace.http.request.hits", "v2", m, 50);
+    count("trace.http.request.errors", "v2", m, 5);
   }
   prom = await startSandboxPrometheus({ source: store, clock });
 });
@@ -60,13 +66,16 @@ describe("queries", () => {
       time: at(2),
     });
     const result = body.data.result as Array<{ metric: Record<string, string>; value: [number, string] }>;
-    expect(result.map((r) => [r.metric, r.value[1]])).toEqual([
-      [{ app: "web", version: "v1", env: "prd", code: "500" }, String(1 / 60)],
-      [{ app: "web", version: "v1", env: "prd", code: "200" }, String(99 / 60)],
+    expect(result.map((r) => r.metric)).toEqual([
+      { app: "web", version: "v1", env: "prd", code: "500" },
+      { app: "web", version: "v1", env: "prd", code: "200" },
     ]);
+    // Four samples 45 s apart, extrapolated to the 60 s range (Prometheus's float order: last ulp aside).
+    expect(Number(result[0]?.value[1])).toBeCloseTo(1 / 60, 15);
+    expect(Number(result[1]?.value[1])).toBeCloseTo(99 / 60, 13);
   });
 
-  it("answers a range query with a matrix, a ratio of two sums, counting part of a minute pro rata", async () => {
+  it("answers a range query with a matrix, a ratio of two sums, at instants off the minute", async () => {
     const query = `${errors("v2")} / ${total("v2")}`;
     const { body } = await get("/api/v1/query_range", { query, start: at(1.5), end: at(3), step: "30s" });
     expect(body.data.resultType).toBe("matrix");
@@ -81,8 +90,16 @@ describe("queries", () => {
         ],
       },
     ]);
+  });
+
+  it("extrapolates increase() as Prometheus does where the series ends inside the range", async () => {
+    // At 5m30s the range (4m30s, 5m30s] holds the samples at 4m45s and 5m (1.25 errors apart): 15 s are
+    // extrapolated back to the range's start, but only half an interval (7.5 s) past the series' end.
     const half = await get("/api/v1/query", { query: errors("v2", "1m"), time: at(5.5) });
-    expect(half.body.data.result[0].value[1]).toBe("2.5");
+    expect(half.body.data.result[0].value[1]).toBe(String(1.25 * (37.5 / 15)));
+    // A range of one sample has no increase.
+    const one = await get("/api/v1/query", { query: errors("v2", "1m"), time: at(5.9) });
+    expect(one.body.data.result).toEqual([]);
   });
 
   it("writes 0/0 as NaN and x/0 as +Inf, and has no series where nothing was scraped (staleness)", async () => {
@@ -97,15 +114,32 @@ describe("queries", () => {
     expect(stale.body.data.result).toEqual([]);
   });
 
-  it("hides minutes that have not been ingested yet (lag) and minutes nobody scraped (gaps)", async () => {
+  it("hides samples that have not been ingested yet (lag) and samples in minutes nobody scraped (gaps)", async () => {
+    const ok = 'http_requests_total{version="v1",code="200"}';
     prom.faults.setLag(2 * MINUTE);
     const late = await get("/api/v1/query", { query: total("v1"), time: at(5) });
     expect(late.body.data.result).toEqual([]);
     const early = await get("/api/v1/query", { query: total("v1", "3m"), time: at(3) });
     expect(early.body.data.result[0].value[1]).toBe("300");
+    // The newest ingested sample is the one at now − lag (3m: 3 × 99 successes) …
+    const last = await get("/api/v1/query", { query: ok, time: at(5) });
+    expect(last.body.data.result[0].value[1]).toBe("297");
+    // … and a millisecond more lag hides it, leaving the one at 2m45s.
+    prom.faults.setLag(2 * MINUTE + 1);
+    const older = await get("/api/v1/query", { query: ok, time: at(5) });
+    expect(older.body.data.result[0].value[1]).toBe("272.25");
+
+    prom.faults.setLag(0);
     prom.faults.addGap(T0 + 2 * MINUTE);
-    const gap = await get("/api/v1/query", { query: total("v1", "3m"), time: at(3) });
-    expect(gap.body.data.result[0].value[1]).toBe("200");
+    // (2m, 3m] keeps only the sample at 3m: too few for an increase.
+    const gap = await get("/api/v1/query", { query: total("v1"), time: at(3) });
+    expect(gap.body.data.result).toEqual([]);
+    // The counter kept counting while nobody scraped: a range around the gap still sees all of it.
+    const across = await get("/api/v1/query", { query: total("v1", "3m"), time: at(3) });
+    expect(across.body.data.result[0].value[1]).toBe("300");
+    // An instant selector inside the gap finds the last sample before it (1m45s).
+    const inside = await get("/api/v1/query", { query: ok, time: at(2.9) });
+    expect(inside.body.data.result[0].value[1]).toBe(String(99 * 1.75));
   });
 
   it.each([
