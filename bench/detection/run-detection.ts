@@ -27,6 +27,7 @@ import { openStore } from "../../src/store/store.js";
 import { refusalText } from "../../src/views/refusal-text.js";
 import { sandboxAppConfig } from "../../test/fixtures/sandbox-app.js";
 import { stage, toyApps } from "../../test/fixtures/toy-app.js";
+import { InFlight } from "./in-flight.js";
 import { type DetectionRow, PROVIDER } from "./rows.js";
 import type { DetectionRun } from "./table.js";
 
@@ -86,10 +87,11 @@ export async function runDetection(row: DetectionRow, seed: number): Promise<Det
     },
     { credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" } },
   );
+  const inFlight = new InFlight();
   const ports: StagePorts = {
-    ecs: new AwsEcs(clients.ecs, clock),
-    loadBalancer: new AwsLoadBalancer(clients.elbv2),
-    metrics: new MetricsRouter(new Map([[PROVIDER, backend.provider]])),
+    ecs: inFlight.track(new AwsEcs(clients.ecs, clock)),
+    loadBalancer: inFlight.track(new AwsLoadBalancer(clients.elbv2)),
+    metrics: inFlight.track(new MetricsRouter(new Map([[PROVIDER, backend.provider]]))),
   };
   const { store } = openStore(":memory:");
   const engine = new Engine({
@@ -120,7 +122,7 @@ export async function runDetection(row: DetectionRow, seed: number): Promise<Det
 
   try {
     const first = deploy(GOOD);
-    for (let i = 0; i < 10_000 && !FINAL.includes(status(first)); i++) await step(clock);
+    for (let i = 0; i < 10_000 && !FINAL.includes(status(first)); i++) await step(clock, inFlight);
     if (status(first) !== "SUCCESS") throw new Error(`${row.key}: v1 ended ${status(first) || "unfinished"}`);
     // The onset's phase within the minute varies with the seed.
     await clock.advance(Math.floor(random.next() * MINUTE));
@@ -128,12 +130,12 @@ export async function runDetection(row: DetectionRow, seed: number): Promise<Det
     const id = deploy(BAD);
     let onsetAt: number | undefined;
     for (let i = 0; i < 100_000; i++) {
-      await step(clock);
+      await step(clock, inFlight);
       const weight = canaryWeight();
       if (onsetAt === undefined && weight > 0) onsetAt = clock.now();
       if (onsetAt !== undefined && weight === 0) {
         const analysis = store.stages.get(id, 2);
-        const started = analysis?.state.analysisStart;
+        const started = analysis?.startedAt;
         const decided = analysis?.finishedAt;
         return {
           detectedMs: clock.now() - onsetAt,
@@ -179,8 +181,11 @@ function gist(reason: string | undefined): string {
   return (reason ?? "").split(":").slice(0, 2).join(":").trim();
 }
 
-/** Real time for the calls in flight, then one step of virtual time. */
-async function step(clock: VirtualClock): Promise<void> {
-  await realSleep(0);
+/**
+ * One step of virtual time, once every call in flight has been answered and the engine has had a few
+ * turns of the event loop to start the next one (a step's calls follow one another).
+ */
+async function step(clock: VirtualClock, inFlight: InFlight): Promise<void> {
+  for (let quiet = 0; quiet < 3; quiet = inFlight.idle ? quiet + 1 : 0) await realSleep(0);
   await clock.advance(STEP_MS);
 }
