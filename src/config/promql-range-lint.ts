@@ -135,34 +135,29 @@ function skipString(query: string, start: number): number {
 
 /** Index of the `]` closing a selector that starts at `from`, templates skipped; -1 when there is none. */
 function closingBracket(query: string, from: number): number {
-  let i = from;
-  while (i < query.length) {
-    TEMPLATE.lastIndex = i;
-    const template = TEMPLATE.exec(query);
-    if (template) {
-      i += template[0].length;
-      continue;
-    }
-    if (query[i] === "]") return i;
-    i++;
-  }
-  return -1;
+  return indexOutsideTemplates(query, from, "]");
 }
 
 /** The range of `5m:1m` (a subquery) or of `5m`: the text before a `:` that is outside templates. */
 function subqueryRange(inside: string): string {
-  let i = 0;
-  while (i < inside.length) {
+  const colon = indexOutsideTemplates(inside, 0, ":");
+  return colon === -1 ? inside : inside.slice(0, colon);
+}
+
+/** Index of the first `char` at or after `from` that is not inside a `{{ … }}`; -1 when there is none. */
+function indexOutsideTemplates(text: string, from: number, char: string): number {
+  let i = from;
+  while (i < text.length) {
     TEMPLATE.lastIndex = i;
-    const template = TEMPLATE.exec(inside);
+    const template = TEMPLATE.exec(text);
     if (template) {
       i += template[0].length;
       continue;
     }
-    if (inside[i] === ":") return inside.slice(0, i);
+    if (text[i] === char) return i;
     i++;
   }
-  return inside;
+  return -1;
 }
 
 export interface RangeProblem {

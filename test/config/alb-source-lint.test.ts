@@ -6,10 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { checkConfig } from "../../src/config/check-config.js";
 import { DEFAULT_SECRETS_ENV } from "./config-test-helpers.js";
-import { APP_FILES, kanariaTree, lines } from "./kanaria-test-tree.js";
+import { APP_FILES, ecsAppHead, kanariaTree, lines } from "./kanaria-test-tree.js";
 
 const load = kanariaTree();
-const ARN = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup";
 
 const KANARIA = lines(
   "cloudProviders:",
@@ -27,17 +26,7 @@ const KANARIA = lines(
 function app(groups: { baseline: boolean }, ...metrics: string[]): Record<string, string> {
   return {
     "apps/web/app.pipecd.yaml": lines(
-      "apiVersion: pipecd.dev/v1beta1",
-      "kind: ECSApp",
-      "spec:",
-      "  name: web",
-      "  input:",
-      "    targetGroups:",
-      `      primary: {targetGroupArn: '${ARN}/web/1', containerName: web, containerPort: 80}`,
-      `      canary: {targetGroupArn: '${ARN}/web-canary/2', containerName: web, containerPort: 80}`,
-      ...(groups.baseline
-        ? [`      baseline: {targetGroupArn: '${ARN}/web-baseline/3', containerName: web, containerPort: 80}`]
-        : []),
+      ...ecsAppHead(groups.baseline ? ["primary", "canary", "baseline"] : ["primary", "canary"]),
       "  pipeline:",
       "    stages:",
       "      - name: ECS_CANARY_ROLLOUT",

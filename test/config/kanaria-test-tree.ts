@@ -4,17 +4,32 @@ import { afterEach } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
 import { writeTree } from "./config-test-helpers.js";
 
-export const APP_FILES = {
-  "apps/web/app.pipecd.yaml": [
+const TARGET_GROUP_ARN = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup";
+
+/**
+ * The first lines of app "web"'s app.pipecd.yaml, down to its `input.targetGroups` (one line per group
+ * asked for, in the order primary, canary, baseline), for tests that write the rest themselves.
+ */
+export function ecsAppHead(groups: ReadonlyArray<"primary" | "canary" | "baseline">): string[] {
+  const names = { primary: "web/1", canary: "web-canary/2", baseline: "web-baseline/3" };
+  return [
     "apiVersion: pipecd.dev/v1beta1",
     "kind: ECSApp",
     "spec:",
     "  name: web",
     "  input:",
     "    targetGroups:",
-    "      primary: {targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/1', containerName: web, containerPort: 80}",
-    "",
-  ].join("\n"),
+    ...(["primary", "canary", "baseline"] as const)
+      .filter((g) => groups.includes(g))
+      .map(
+        (g) =>
+          `      ${g}: {targetGroupArn: '${TARGET_GROUP_ARN}/${names[g]}', containerName: web, containerPort: 80}`,
+      ),
+  ];
+}
+
+export const APP_FILES = {
+  "apps/web/app.pipecd.yaml": [...ecsAppHead(["primary"]), ""].join("\n"),
   "apps/web/servicedef.yaml": "serviceName: web\ndeploymentController: {type: EXTERNAL}\n",
   "apps/web/taskdef.yaml":
     "family: web\ncontainerDefinitions:\n  - {name: web, image: 'nginx:1', portMappings: [{containerPort: 80}]}\n",

@@ -15,7 +15,7 @@ import {
 } from "../../src/config/promql-range-lint.js";
 import { evaluationPlan } from "../../src/providers/prometheus/evaluation-plan.js";
 import { DEFAULT_SECRETS_ENV } from "./config-test-helpers.js";
-import { APP_FILES, kanariaTree, lines } from "./kanaria-test-tree.js";
+import { APP_FILES, ecsAppHead, kanariaTree, lines } from "./kanaria-test-tree.js";
 
 const load = kanariaTree();
 const SEC = 1000;
@@ -190,14 +190,7 @@ const KANARIA = lines(
 function app(...metrics: string[]): Record<string, string> {
   return {
     "apps/web/app.pipecd.yaml": lines(
-      "apiVersion: pipecd.dev/v1beta1",
-      "kind: ECSApp",
-      "spec:",
-      "  name: web",
-      "  input:",
-      "    targetGroups:",
-      "      primary: {targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/1', containerName: web, containerPort: 80}",
-      "      canary: {targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web-canary/2', containerName: web, containerPort: 80}",
+      ...ecsAppHead(["primary", "canary"]),
       "  pipeline:",
       "    stages:",
       "      - name: ECS_CANARY_ROLLOUT",

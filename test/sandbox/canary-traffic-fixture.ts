@@ -31,50 +31,68 @@ export async function canaryRun(minutes: number, stepMs = 7_000): Promise<Canary
   });
   const web = h.cloud.seedApp({ app: "web", initialVersion: "v1" });
   h.cloud.seedApp({ app: "quiet", initialVersion: "v1", requestsPerSecond: 0.05, env: "prd" });
-  const td = await h.ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: "web",
-      containerDefinitions: [
-        { name: "web", image: "registry.example/web:v3-bad", portMappings: [{ containerPort: 8080 }] },
-      ],
-    }),
-  );
-  await h.ecs.send(
-    new CreateTaskSetCommand({
-      cluster: "web",
-      service: "web",
-      taskDefinition: td.taskDefinition?.taskDefinitionArn ?? "",
-      scale: { unit: "PERCENT", value: 100 },
-      loadBalancers: [
-        { targetGroupArn: web.targetGroups.canary.arn, containerName: "web", containerPort: 8080 },
-      ],
-    }),
-  );
-  await h.clock.advance(MINUTE);
+  await routeToCanary(h, web, "v3-bad", [80, 20]);
+  const start = Math.ceil(h.clock.now() / MINUTE) * MINUTE;
+  await h.clock.advance(start - h.clock.now());
+  for (let t = start; t < start + minutes * MINUTE; t += stepMs) {
+    await h.clock.advance(Math.min(stepMs, start + minutes * MINUTE - t));
+  }
+  return { h, web, start, tag: (group) => targetGroupTag(web, group) };
+}
+
+/**
+ * Starts a 100% task set of `version` on `app`'s canary target group, lets it become healthy (a
+ * minute), then sends `weights` (primary, canary) of the listener's traffic to the two groups;
+ * without a version, only sets the weights.
+ */
+export async function routeToCanary(
+  h: Harness,
+  app: SeededApp,
+  version: string | undefined,
+  weights: [number, number],
+): Promise<void> {
+  if (version) {
+    const td = await h.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: app.app,
+        containerDefinitions: [
+          { name: "web", image: `registry.example/web:${version}`, portMappings: [{ containerPort: 8080 }] },
+        ],
+      }),
+    );
+    await h.ecs.send(
+      new CreateTaskSetCommand({
+        cluster: app.clusterName,
+        service: app.serviceName,
+        taskDefinition: td.taskDefinition?.taskDefinitionArn ?? "",
+        scale: { unit: "PERCENT", value: 100 },
+        loadBalancers: [
+          { targetGroupArn: app.targetGroups.canary.arn, containerName: "web", containerPort: 8080 },
+        ],
+      }),
+    );
+    await h.clock.advance(MINUTE);
+  }
   await h.elb.send(
     new ModifyListenerCommand({
-      ListenerArn: web.listenerArn,
+      ListenerArn: app.listenerArn,
       DefaultActions: [
         {
           Type: "forward",
           ForwardConfig: {
             TargetGroups: [
-              { TargetGroupArn: web.targetGroups.primary.arn, Weight: 80 },
-              { TargetGroupArn: web.targetGroups.canary.arn, Weight: 20 },
+              { TargetGroupArn: app.targetGroups.primary.arn, Weight: weights[0] },
+              { TargetGroupArn: app.targetGroups.canary.arn, Weight: weights[1] },
             ],
           },
         },
       ],
     }),
   );
-  const start = Math.ceil(h.clock.now() / MINUTE) * MINUTE;
-  await h.clock.advance(start - h.clock.now());
-  for (let t = start; t < start + minutes * MINUTE; t += stepMs) {
-    await h.clock.advance(Math.min(stepMs, start + minutes * MINUTE - t));
-  }
-  const tag = (group: "primary" | "canary") => {
-    const arn = web.targetGroups[group].arn;
-    return `targetgroup/${web.targetGroups[group].name}/${arn.split("/").pop()}`;
-  };
-  return { h, web, start, tag };
+}
+
+/** `targetgroup/<name>/<id>`: the ALB metrics' `targetgroup` tag of one of `app`'s groups. */
+export function targetGroupTag(app: SeededApp, group: "primary" | "canary"): string {
+  const arn = app.targetGroups[group].arn;
+  return `targetgroup/${app.targetGroups[group].name}/${arn.split("/").pop()}`;
 }

@@ -1,7 +1,6 @@
-import { CreateTaskSetCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import { ModifyListenerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterEach, describe, expect, test } from "vitest";
 import type { SeededApp } from "../../sandbox/seed-app.js";
+import { routeToCanary, targetGroupTag } from "./canary-traffic-fixture.js";
 import { type Harness, MINUTE, startHarness } from "./sandbox-harness.js";
 
 const config = (seed = 42) => ({
@@ -47,51 +46,11 @@ async function run({
   const h = await startHarness({ config: config(seed) });
   open.push(h);
   const app = h.cloud.seedApp({ app: "web", initialVersion: "v1" });
-  if (version) {
-    const td = await h.ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: "web",
-        containerDefinitions: [
-          { name: "web", image: `registry.example/web:${version}`, portMappings: [{ containerPort: 8080 }] },
-        ],
-      }),
-    );
-    await h.ecs.send(
-      new CreateTaskSetCommand({
-        cluster: "web",
-        service: "web",
-        taskDefinition: td.taskDefinition?.taskDefinitionArn ?? "",
-        scale: { unit: "PERCENT", value: 100 },
-        loadBalancers: [
-          { targetGroupArn: app.targetGroups.canary.arn, containerName: "web", containerPort: 8080 },
-        ],
-      }),
-    );
-    await h.clock.advance(MINUTE);
-  }
-  await h.elb.send(
-    new ModifyListenerCommand({
-      ListenerArn: app.listenerArn,
-      DefaultActions: [
-        {
-          Type: "forward",
-          ForwardConfig: {
-            TargetGroups: [
-              { TargetGroupArn: app.targetGroups.primary.arn, Weight: weights[0] },
-              { TargetGroupArn: app.targetGroups.canary.arn, Weight: weights[1] },
-            ],
-          },
-        },
-      ],
-    }),
-  );
+  await routeToCanary(h, app, version, weights);
   const from = Math.ceil(h.clock.now() / MINUTE) * MINUTE;
   await h.clock.advance(from - h.clock.now() + minutes * MINUTE);
   const to = from + minutes * MINUTE;
-  const tag = (group: "primary" | "canary") => {
-    const arn = app.targetGroups[group].arn;
-    return `targetgroup/${app.targetGroups[group].name}/${arn.split("/").pop()}`;
-  };
+  const tag = (group: "primary" | "canary") => targetGroupTag(app, group);
   return {
     h,
     app,
