@@ -27,7 +27,7 @@
  * `analysisEnd`), so the analysis judges at least `duration` of the stage's own time, with one more
  * window at its front. An analysis stored before `analysisEnd` existed started on a boundary it waited
  * for and ends at its start + lag + duration.
-
+ *
  * The stage ends as `decideAnalysis` says: FAIL rolls back; PASS promotes; ASK (provider errors or
  * impossible data in a row, missing data past `noDataLimit` / `noDataShare`, or too little traffic to
  * decide) pauses and asks people — Approve continues, Roll back rolls back.
