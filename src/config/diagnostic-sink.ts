@@ -32,7 +32,18 @@ export class DiagnosticSink {
 
   /** An error about the character at `offset` of the string at `path` (e.g. one `{{ … }}` in a query). */
   errorInString(doc: YamlDocument, path: FieldPath, offset: number, message: string): void {
-    this.add({ ...doc.positionInString(path, offset), severity: "error", path: formatPath(path), message });
+    this.reportInString("error", doc, path, offset, message);
+  }
+
+  /** A diagnostic about the character at `offset` of the string at `path`. */
+  reportInString(
+    severity: Diagnostic["severity"],
+    doc: YamlDocument,
+    path: FieldPath,
+    offset: number,
+    message: string,
+  ): void {
+    this.add({ ...doc.positionInString(path, offset), severity, path: formatPath(path), message });
   }
 
   add(diagnostic: Diagnostic): void {

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { AnalysisMetric, Deviation, MetricCommon } from "../domain/analysis-metric.js";
 import { encodeCloudWatchQuery } from "../domain/cloudwatch-query.js";
+import { albSourceQueries } from "./alb-source-queries.js";
 import {
   METRIC_KEYS,
   metricSchema,
@@ -17,18 +18,17 @@ import {
 import type { TemplateLibrary } from "./analysis-templates.js";
 import type { DiagnosticSink } from "./diagnostic-sink.js";
 import { formatDuration } from "./duration.js";
-import { type FieldPath, formatPath, isRecord } from "./field-path.js";
+import { type FieldPath, isRecord } from "./field-path.js";
 import { comparisonPointsProblem, ratioBoundProblem } from "./metric-lints.js";
 import { parseCloudWatchQuery, queryShapeProblem } from "./parse-cloudwatch-query.js";
-import { promqlRangeProblems } from "./promql-range-lint.js";
 import {
   checkQueryTemplate,
   type QueryProblem,
   type QueryScope,
-  renderQuery,
   sameForEveryVariant,
   type Variant,
 } from "./query-template.js";
+import { reportPromqlRanges } from "./report-promql-ranges.js";
 import { type Origin, parseAt, warnUnknownKeys } from "./zod-issues.js";
 
 export interface MetricContext {
@@ -213,14 +213,21 @@ function buildMetric(
     canary: parsed.canaryArgs ?? {},
     baseline: parsed.baselineArgs ?? {},
   };
+  // A template on its own knows no variant args: the apps using it give them.
+  const knownArgs = identity.standaloneTemplate ? undefined : variantArgs;
   const scopeFor = (variants: readonly Variant[]): QueryScope => ({
     strategy,
     variants,
-    variantArgs: identity.standaloneTemplate ? undefined : variantArgs,
+    variantArgs: knownArgs,
     appArgs: identity.appArgs,
     fromTemplate: identity.appArgs !== undefined || identity.standaloneTemplate === true,
     hasEnvLabel: ctx.hasEnvLabel,
   });
+  const warnSameSeries = (key: string, variants: readonly Variant[], where: string) =>
+    warnAt(
+      key,
+      `${strategy} compares ${variants.join(" with ")}, but this query reads the same series for both (no {{ .Variant.Name }}, and no {{ .VariantCustomArgs.<key> }} that differs${where}): the comparison can never fail`,
+    );
   const checkQuery = (
     key: "query" | "errors" | "total",
     variants: readonly Variant[],
@@ -263,43 +270,27 @@ function buildMetric(
         ok = false;
         return undefined;
       }
-      const args = identity.standaloneTemplate ? undefined : variantArgs;
-      if (variants.length > 0 && cloudwatch.strings.every((t) => sameForEveryVariant(t, variants, args))) {
-        warnAt(
-          key,
-          `${strategy} compares ${variants.join(" with ")}, but this query reads the same series for both (no {{ .Variant.Name }}, and no {{ .VariantCustomArgs.<key> }} that differs, in any of its fields): the comparison can never fail`,
-        );
+      if (
+        variants.length > 0 &&
+        cloudwatch.strings.every((t) => sameForEveryVariant(t, variants, knownArgs))
+      ) {
+        warnSameSeries(key, variants, ", in any of its fields");
       }
       return encodeCloudWatchQuery(cloudwatch.query);
     }
     const text = written;
     const problems = checkQueryTemplate(text, scopeFor(variants));
-    const args = identity.standaloneTemplate ? undefined : variantArgs;
-    if (problems.length === 0 && variants.length > 0 && sameForEveryVariant(text, variants, args)) {
-      warnAt(
-        key,
-        `${strategy} compares ${variants.join(" with ")}, but this query reads the same series for both (no {{ .Variant.Name }}, and no {{ .VariantCustomArgs.<key> }} that differs): the comparison can never fail`,
-      );
+    if (problems.length === 0 && variants.length > 0 && sameForEveryVariant(text, variants, knownArgs)) {
+      warnSameSeries(key, variants, "");
     }
     for (const problem of problems) reportProblem(where(key), problem);
-    if (problems.length === 0 && providerType === "PROMETHEUS") {
-      const origin = where(key);
-      const ranges = promqlRangeProblems({
-        query: text,
-        intervalMs: common.intervalMs,
-        strategy,
-        renderRange: (range) => renderKnown(range, variants, args, identity.appArgs),
-      });
-      for (const problem of ranges) {
-        if (problem.severity === "error") ok = false;
-        sink.add({
-          ...origin.doc.positionInString(origin.path, problem.offset),
-          severity: problem.severity,
-          path: formatPath(origin.path),
-          message: problem.message,
-        });
-      }
-    }
+    const ranges = { query: text, intervalMs: common.intervalMs, strategy, scope: scopeFor(variants) };
+    if (
+      problems.length === 0 &&
+      providerType === "PROMETHEUS" &&
+      !reportPromqlRanges(sink, where(key), ranges)
+    )
+      ok = false;
     return text;
   };
 
@@ -360,29 +351,15 @@ function buildMetric(
       const variants: Variant[] = ["canary", control === "PRIMARY" ? "primary" : "baseline"];
       let errors: string | undefined;
       let total: string | undefined;
-      if (parsed.source === "ALB" && providerType !== undefined && providerType !== "CLOUDWATCH") {
-        fail(
-          "source",
-          `source: ALB reads the load balancer's counts from CloudWatch; "${parsed.provider}" is ${providerType}: name a CLOUDWATCH provider`,
-        );
-      }
       if (parsed.source === "ALB") {
-        // The ALB's own per-minute counts of each variant's target group (render-metric-query.ts).
-        for (const key of ["errors", "total"] as const) {
-          if (fields.has(key)) fail(key, `source: ALB reads the load balancer's own counts; remove ${key}`);
-        }
-        errors = encodeCloudWatchQuery({
-          kind: "alb",
-          metric: "HTTPCode_Target_5XX_Count",
-          periodSeconds: 60,
+        const alb = albSourceQueries({
+          provider: parsed.provider,
+          providerType,
+          intervalMs: common.intervalMs,
+          wrote: { errors: fields.has("errors"), total: fields.has("total") },
         });
-        total = encodeCloudWatchQuery({ kind: "alb", metric: "RequestCount", periodSeconds: 60 });
-        if (common.intervalMs > 0 && common.intervalMs % 60_000 !== 0) {
-          fail(
-            "interval",
-            `the ALB publishes its counts per minute: with source: ALB the interval must be whole minutes (got ${formatDuration(common.intervalMs)})`,
-          );
-        }
+        for (const problem of alb.problems) fail(problem.key, problem.message);
+        ({ errors, total } = alb);
       } else {
         errors = checkQuery("errors", variants);
         total = checkQuery("total", variants);
@@ -416,28 +393,4 @@ function buildMetric(
     }
   }
   return ok ? metric : undefined;
-}
-
-/**
- * `text` rendered for each of `variants` (once when there are none) with the args load time knows;
- * undefined when it uses a value that only run time (or the app using a template) supplies.
- */
-function renderKnown(
-  text: string,
-  variants: readonly Variant[],
-  variantArgs: Readonly<Record<Variant, Readonly<Record<string, string>>>> | undefined,
-  appArgs: Readonly<Record<string, string>> | undefined,
-): string[] | undefined {
-  try {
-    return (variants.length > 0 ? variants : [undefined]).map((variant) =>
-      renderQuery(text, {
-        app: { name: "" },
-        ...(variant ? { variant } : {}),
-        ...(variant && variantArgs ? { variantCustomArgs: variantArgs[variant] } : {}),
-        ...(appArgs ? { appCustomArgs: appArgs } : {}),
-      }),
-    );
-  } catch {
-    return undefined;
-  }
 }

@@ -85,14 +85,12 @@ import { SequentialError } from "../analysis/sequential-test.js";
 import type { TickVerdict } from "../analysis/tick-evaluators.js";
 import { comparisonPointsProblem } from "../config/metric-lints.js";
 import type { AnalysisMetric } from "../domain/analysis-metric.js";
-import { analysisEndMs } from "../domain/analysis-window.js";
 import { approvalsOf } from "../domain/approval-state.js";
 import type { Measurement } from "../domain/measurement.js";
 import type { StageContext, StageExecutor, StepResult } from "../engine/stage-executor.js";
+import { analysisGrid } from "./analysis-grid.js";
 import { runTick } from "./analysis-tick.js";
 import { ProgressMemo } from "./progress-memo.js";
-
-const MINUTE_MS = 60_000;
 
 /**
  * An ANALYSIS executor whose new analyses record `defaultPrior` (tests pass another to play a release
@@ -126,8 +124,7 @@ async function analysisStep(
   };
   // Before the start is stored: once per analysis, not again on every step or after a restart.
   if (ctx.stage.state.analysisStart === undefined) warnUnfailable(ctx, metrics);
-  const { start, end } = storedGrid(ctx, metrics, durationMs);
-  const origin = start + largestLag(ctx, metrics);
+  const { start, origin, end } = analysisGrid(ctx, metrics, durationMs);
   const recorded = recordedPrior(ctx, metrics, defaultPrior, end - origin);
   const memoPrefix = `${ctx.deployment.id}#${ctx.stage.index}#${start}#`;
   const tallies = new Map(ctx.measurementTally().map((t) => [t.metric, t]));
@@ -323,47 +320,6 @@ function toTick(m: Measurement): TickRecord {
  */
 function pausedForErrors(metric: AnalysisMetric, progress: MetricProgress, limit: number): boolean {
   return !metric.common.dryRun && progress.consecutiveErrors >= limit;
-}
-
-/** The coarsest alignment the stage's providers need (a whole minute unless they say otherwise). */
-function gridAlignment(ctx: StageContext<"ANALYSIS">, metrics: readonly AnalysisMetric[]): number {
-  const aligns = metrics.map((m) => ctx.ports.metrics.alignmentMsOf?.(m.common.provider) ?? MINUTE_MS);
-  return Math.max(1, ...aligns);
-}
-
-/** How late the first tick comes (see the module comment): the largest lag of the stage's providers. */
-function largestLag(ctx: StageContext<"ANALYSIS">, metrics: readonly AnalysisMetric[]): number {
-  const lags = metrics.map((m) => ctx.ports.metrics.lagMsOf?.(m.common.provider) ?? 0);
-  return Math.max(0, ...lags);
-}
-
-/**
- * The grid's start and the analysis's end, fixed on the first step and saved together (see the module
- * comment). The start is the whole bucket boundary at or before the stage's start when that is not
- * before the deployment began, else the next one; the end is the next boundary plus the lag and the
- * duration. An analysis stored by a release that kept no end ran from a boundary it waited for, so its
- * end is its start plus the lag and the duration.
- */
-function storedGrid(
-  ctx: StageContext<"ANALYSIS">,
-  metrics: readonly AnalysisMetric[],
-  durationMs: number,
-): { start: number; end: number } {
-  const lag = largestLag(ctx, metrics);
-  const { analysisStart, analysisEnd } = ctx.stage.state;
-  if (analysisStart !== undefined)
-    return { start: analysisStart, end: analysisEnd ?? analysisStart + lag + durationMs };
-  const align = gridAlignment(ctx, metrics);
-  const now = ctx.clock.now();
-  const before = now - (now % align);
-  const after = before === now ? now : before + align;
-  const began = ctx.deployment.startedAt ?? ctx.deployment.createdAt;
-  const grid = {
-    start: before >= began ? before : after,
-    end: analysisEndMs({ boundary: after, lagMs: lag, durationMs }),
-  };
-  ctx.saveState({ analysisStart: grid.start, analysisEnd: grid.end });
-  return grid;
 }
 
 /** When the next step is due: the next tick of any metric that still has one (see `catchUp`). */
